@@ -1,0 +1,58 @@
+# The two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Development defaults; production sets these in the environment (see .env.example).
+export DJANGO_DEBUG ?= 1
+export DJANGO_SECRET_KEY ?= development-only-insecure-key-gcm-tracker
+
+.PHONY: install run test lint format messages compilemessages migrate seed clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+compilemessages: install
+	@command -v msgfmt >/dev/null || { echo "Installing gettext (msgfmt) to compile translations"; apt-get update -qq && apt-get install -y -qq gettext; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+messages: install
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py makemessages --all -d djangojs --ignore=.venv --ignore=staticfiles --no-obsolete
+
+migrate: compilemessages
+	$(BIN)/python manage.py migrate --no-input -v0
+
+seed: migrate
+	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py ensure_demo_users
+
+run: seed
+	@echo "Serving the GCM Commitment Tracker on http://127.0.0.1:$(PORT)/ (admin: /admin/)"
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: compilemessages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,291 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
+
+from recommendations.models import (
+    Addressee,
+    FollowUp,
+    Recommendation,
+    RecommendationLink,
+    RecommendationObjective,
+    RecommendationTranslation,
+)
+from recommendations.services import can_publish, publish_recommendation, record_follow_up
+
+
+class CountryConcernedFilter(admin.SimpleListFilter):
+    title = _("country concerned")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        used = set()
+        for codes in Recommendation.objects.exclude(countries="").values_list(
+            "countries", flat=True
+        ):
+            used.update(code for code in codes.split(",") if code)
+        return sorted(((code, countries.name(code)) for code in used), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(countries__contains=self.value())
+        return queryset
+
+
+class ObjectiveTagFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        live = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        primaries = sum(bool(form.cleaned_data.get("is_primary")) for form in live)
+        if primaries > 1:
+            raise ValidationError(_("Mark only one objective as primary."))
+        if self.instance.state == Recommendation.State.PUBLISHED:
+            if not live:
+                raise ValidationError(
+                    _("A recommendation needs at least one objective before it is published.")
+                )
+            if primaries != 1:
+                raise ValidationError(_("Mark one of its objectives as primary."))
+
+
+class ObjectiveTagInline(admin.TabularInline):
+    model = RecommendationObjective
+    formset = ObjectiveTagFormSet
+    fields = ("objective", "is_primary", "source", "tagged_by", "tagged_at")
+    readonly_fields = ("tagged_by", "tagged_at")
+    autocomplete_fields = ("objective",)
+    extra = 0
+    min_num = 0
+
+
+class TranslationInline(admin.StackedInline):
+    model = RecommendationTranslation
+    fields = ("language", "short_title", "text")
+    extra = 0
+
+
+class FollowUpInline(admin.StackedInline):
+    """The append-only history: earlier entries are read-only; curators may add new ones."""
+
+    model = FollowUp
+    fk_name = "recommendation"
+    fields = (("status", "date", "addressee"), "note", "evidence_links", "corrects", "recorded_by")
+    readonly_fields = ("recorded_by",)
+    autocomplete_fields = ("addressee",)
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LinkToEarlierInline(admin.TabularInline):
+    model = RecommendationLink
+    fk_name = "from_recommendation"
+    fields = ("kind", "to_recommendation", "note")
+    autocomplete_fields = ("to_recommendation",)
+    extra = 0
+    verbose_name = _("earlier recommendation this one repeats or follows up on")
+    verbose_name_plural = _("earlier recommendations this one repeats or follows up on")
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "short_title", "event", "state", "current_status", "status_date")
+    list_filter = (
+        "state",
+        "current_status",
+        "event",
+        "objectives",
+        "organization__kind",
+        CountryConcernedFilter,
+        "language",
+    )
+    search_fields = (
+        "reference",
+        "short_title",
+        "text",
+        "speaker__name",
+        "organization__name",
+        "organization__acronym",
+    )
+    autocomplete_fields = (
+        "event",
+        "session",
+        "speaker",
+        "organization",
+        "principles",
+        "addressees",
+    )
+    list_select_related = ("event",)
+    readonly_fields = ("current_status", "status_date", "published_at", "created_at", "updated_at")
+    inlines = [ObjectiveTagInline, TranslationInline, LinkToEarlierInline, FollowUpInline]
+    actions = ["publish_selected"]
+    fieldsets = (
+        (None, {"fields": ("reference", "short_title", "text", "language")}),
+        (
+            _("Source"),
+            {"fields": ("event", "session", "speaker", "organization", "source_location")},
+        ),
+        (_("Who is asked to act"), {"fields": ("addressees", "countries", "principles")}),
+        (
+            _("Editorial state and follow-up"),
+            {
+                "fields": (
+                    "state",
+                    "published_at",
+                    "current_status",
+                    "status_date",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "state" in form.base_fields and not can_publish(request.user):
+            form.base_fields["state"].choices = [
+                (value, label)
+                for value, label in Recommendation.State.choices
+                if value != Recommendation.State.PUBLISHED
+            ]
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published and not can_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request.user):
+            actions.pop("publish_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if obj.state == Recommendation.State.PUBLISHED:
+            if not can_publish(request.user):
+                raise PermissionDenied
+            obj.published_at = obj.published_at or timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is FollowUp:
+            for follow_up in formset.save(commit=False):
+                record_follow_up(
+                    recommendation=form.instance,
+                    status=follow_up.status,
+                    date=follow_up.date,
+                    note=follow_up.note,
+                    evidence_links=follow_up.evidence_links,
+                    recorded_by=request.user,
+                    addressee=follow_up.addressee,
+                    corrects=follow_up.corrects,
+                )
+            return
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, RecommendationObjective) and instance.tagged_by_id is None:
+                instance.tagged_by = request.user
+            if isinstance(instance, RecommendationLink) and instance.created_by_id is None:
+                instance.created_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+    @admin.action(description=_("Publish the selected recommendations"))
+    def publish_selected(self, request, queryset):
+        published, refused = 0, []
+        for recommendation in queryset.prefetch_related("objective_links"):
+            try:
+                publish_recommendation(recommendation=recommendation, user=request.user)
+                published += 1
+            except ValidationError:
+                refused.append(recommendation.reference)
+        if published:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d recommendation published.",
+                    "%(count)d recommendations published.",
+                    published,
+                )
+                % {"count": published},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                _("Not published, they need one primary objective first: %(refs)s")
+                % {"refs": ", ".join(refused)},
+                messages.WARNING,
+            )
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """Follow-up updates can be added and read, never changed or deleted."""
+
+    list_display = ("recommendation", "status", "date", "recorded_by", "recorded_at")
+    list_filter = ("status", "recommendation__event")
+    search_fields = ("recommendation__reference", "note")
+    autocomplete_fields = ("recommendation", "addressee", "corrects")
+    list_select_related = ("recommendation", "recorded_by")
+    fields = (
+        "recommendation",
+        ("status", "date", "addressee"),
+        "note",
+        "evidence_links",
+        "corrects",
+    )
+    date_hierarchy = "date"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = record_follow_up(
+            recommendation=obj.recommendation,
+            status=obj.status,
+            date=obj.date,
+            note=obj.note,
+            evidence_links=obj.evidence_links,
+            recorded_by=request.user,
+            addressee=obj.addressee,
+            corrects=obj.corrects,
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization")
+    search_fields = ("name", "slug")
+    autocomplete_fields = ("organization",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(RecommendationLink)
+class RecommendationLinkAdmin(SimpleHistoryAdmin):
+    list_display = ("from_recommendation", "kind", "to_recommendation", "created_by")
+    list_filter = ("kind",)
+    search_fields = ("from_recommendation__reference", "to_recommendation__reference")
+    autocomplete_fields = ("from_recommendation", "to_recommendation")
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)

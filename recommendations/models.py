@@ -1,0 +1,488 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from consultations.models import Event, Organization, Person, Session, TimeStampedModel
+from objectives.models import GuidingPrinciple, Objective
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+    PORTUGUESE = "pt", _("Portuguese")
+    FRENCH = "fr", _("French")
+
+
+class Status(models.TextChoices):
+    NO_INFORMATION = "no_information", _("No information yet")
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+    REGRESSED = "regressed", _("Regressed")
+
+    @property
+    def description(self) -> str:
+        """What the status means, in plain language."""
+        return STATUS_DESCRIPTIONS[self]
+
+
+STATUS_DESCRIPTIONS = {
+    Status.NO_INFORMATION: _("Nobody has yet recorded what happened after this was asked."),
+    Status.NOT_STARTED: _("There is evidence that those asked to act have not begun to do so."),
+    Status.IN_PROGRESS: _(
+        "Those asked to act have begun: a plan, a bill or a programme is under way."
+    ),
+    Status.PARTIALLY_IMPLEMENTED: _("Part of what was asked has been done, but not all of it."),
+    Status.IMPLEMENTED: _("What was asked has been done, as far as the evidence shows."),
+    Status.REGRESSED: _("Things have moved backwards: an earlier step was undone or made worse."),
+}
+# Statuses under which an ask is still waiting for action.
+OPEN_STATUSES = [
+    Status.NO_INFORMATION,
+    Status.NOT_STARTED,
+    Status.IN_PROGRESS,
+    Status.PARTIALLY_IMPLEMENTED,
+    Status.REGRESSED,
+]
+
+
+class Addressee(TimeStampedModel):
+    """A state, institution or actor that a recommendation asks to act."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="addressed_as",
+        help_text=_("When the addressee is one specific organization."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("addressee")
+        verbose_name_plural = _("addressees")
+
+    def __str__(self):
+        return self.name
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def published(self):
+        """Recommendations the public may see."""
+        return self.filter(state=Recommendation.State.PUBLISHED)
+
+    def for_objective(self, number: int):
+        """Recommendations tagged with the objective numbered `number`."""
+        return self.filter(objective_links__objective__number=number)
+
+    def for_event(self, code: str):
+        """Recommendations made at the event with this code."""
+        return self.filter(event__code=code)
+
+    def in_year(self, year: int):
+        """Recommendations made at events that started in `year`."""
+        return self.filter(event__start_date__year=year)
+
+    def with_status(self, *statuses: str):
+        """Recommendations whose current follow-up status is one of `statuses`."""
+        return self.filter(current_status__in=statuses)
+
+    def open(self):
+        """Recommendations still waiting for action (anything short of implemented)."""
+        return self.with_status(*OPEN_STATUSES)
+
+    def with_source(self):
+        """Joins the event, session, speaker and organization for display."""
+        return self.select_related("event", "session", "speaker", "organization")
+
+
+class Recommendation(TimeStampedModel):
+    """An ask made of governments or other actors at a consultation, tracked from then on."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]+(-[A-Z0-9]+)+$",
+                _("Use capital letters, digits and hyphens, e.g. OAS2017-P2-03."),
+            )
+        ],
+        help_text=_("Stable public reference, e.g. OAS2017-P2-03. Never reused or changed."),
+    )
+    short_title = models.CharField(_("short title"), max_length=200)
+    text = models.TextField(_("text as in the source"))
+    language = models.CharField(
+        _("original language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="recommendations"
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+    )
+    speaker = models.ForeignKey(
+        Person,
+        verbose_name=_("speaker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+    )
+    source_location = models.CharField(
+        _("place in the source"),
+        max_length=200,
+        blank=True,
+        help_text=_('Where in the source document the text is, e.g. "Panel 2, recommendations".'),
+    )
+    objectives = models.ManyToManyField(
+        Objective,
+        through="RecommendationObjective",
+        verbose_name=_("objectives"),
+        related_name="recommendations",
+    )
+    principles = models.ManyToManyField(
+        GuidingPrinciple,
+        verbose_name=_("guiding principles"),
+        blank=True,
+        related_name="recommendations",
+    )
+    addressees = models.ManyToManyField(
+        Addressee, verbose_name=_("addressees"), blank=True, related_name="recommendations"
+    )
+    countries = CountryField(_("countries concerned"), multiple=True, blank=True)
+    state = models.CharField(
+        _("editorial state"),
+        max_length=12,
+        choices=State.choices,
+        default=State.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Derived from the latest follow-up update; only FollowUp recording writes these.
+    current_status = models.CharField(
+        _("current status"),
+        max_length=24,
+        choices=Status.choices,
+        default=Status.NO_INFORMATION,
+        editable=False,
+        db_index=True,
+    )
+    status_date = models.DateField(_("status date"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["current_status", "status_date"])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        permissions = [("publish_recommendation", _("Can publish recommendations"))]
+
+    def __str__(self):
+        return f"{self.reference}: {self.short_title}"
+
+    def clean(self):
+        errors = {}
+        if self.session_id and self.event_id and self.session.event_id != self.event_id:
+            errors["session"] = _("The session must belong to the recommendation's event.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_published(self) -> bool:
+        """Whether the public may see this recommendation."""
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def primary_objective(self):
+        """The objective tagged as primary, or None."""
+        for link in self.objective_links.all():
+            if link.is_primary:
+                return link.objective
+        return None
+
+    def publication_errors(self) -> list[str]:
+        """Why this recommendation cannot be published yet; empty when it can."""
+        links = list(self.objective_links.all())
+        errors = []
+        if not links:
+            errors.append(
+                _("A recommendation needs at least one objective before it is published.")
+            )
+        elif sum(link.is_primary for link in links) != 1:
+            errors.append(_("Exactly one of its objectives must be marked primary."))
+        return errors
+
+    def refresh_status(self, save: bool = True):
+        """Derive the current status and its date from the latest follow-up update."""
+        latest = self.follow_ups.order_by("-date", "-recorded_at", "-id").first()
+        self.current_status = latest.status if latest else Status.NO_INFORMATION
+        self.status_date = latest.date if latest else None
+        if save:
+            self.save(update_fields=["current_status", "status_date", "updated_at"])
+
+    @property
+    def status_description(self) -> str:
+        """Plain-language meaning of the current status."""
+        return STATUS_DESCRIPTIONS[Status(self.current_status)]
+
+    def get_absolute_url(self):
+        return reverse("recommendations:detail", kwargs={"reference": self.reference})
+
+
+class RecommendationObjective(models.Model):
+    """The tag linking a recommendation to an objective, with who tagged it and how."""
+
+    class Source(models.TextChoices):
+        IN_SOURCE = "in_source", _("Named in the source")
+        CURATOR = "curator", _("Tagged by a curator")
+        SUGGESTION_REVIEWED = (
+            "suggestion_reviewed",
+            _("Suggested by the machine, reviewed by a person"),
+        )
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="objective_links"
+    )
+    objective = models.ForeignKey(
+        Objective,
+        verbose_name=_("objective"),
+        on_delete=models.PROTECT,
+        related_name="recommendation_links",
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+    source = models.CharField(
+        _("tagged how"), max_length=24, choices=Source.choices, default=Source.CURATOR
+    )
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tagged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tagged_at = models.DateTimeField(_("tagged at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_primary", "objective__number"]
+        verbose_name = _("objective tag")
+        verbose_name_plural = _("objective tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "objective"], name="objective_tagged_once"
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(is_primary=True),
+                name="one_primary_objective",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation.reference} → {self.objective.number}"
+
+
+class RecommendationTranslation(models.Model):
+    """A translation of a recommendation's text entered by a curator."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    short_title = models.CharField(_("short title"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "language"], name="one_translation_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation.reference} ({self.language})"
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete a follow-up update."""
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def public(self):
+        """Updates on published recommendations."""
+        return self.filter(recommendation__state=Recommendation.State.PUBLISHED)
+
+    def chronological(self):
+        """Oldest first, in the order the status was derived."""
+        return self.order_by("date", "recorded_at", "id")
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Follow-up updates are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Follow-up updates are append-only.")
+
+
+class FollowUp(models.Model):
+    """One entry in a recommendation's append-only follow-up history."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices)
+    date = models.DateField(_("date"), help_text=_("When the situation described was observed."))
+    note = models.TextField(_("note"), blank=True)
+    evidence_links = models.JSONField(
+        _("evidence links"), default=list, blank=True, help_text=_("Web addresses of the evidence.")
+    )
+    addressee = models.ForeignKey(
+        Addressee,
+        verbose_name=_("addressee concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text=_("The earlier update this one corrects; the earlier one stays in the history."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-recorded_at", "-id"]
+        verbose_name = _("follow-up update")
+        verbose_name_plural = _("follow-up updates")
+
+    def __str__(self):
+        return f"{self.recommendation.reference}: {self.get_status_display()} ({self.date})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Follow-up updates are append-only: record a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Follow-up updates are append-only: record a correction instead.")
+
+    def clean(self):
+        from django.core.validators import URLValidator
+
+        validate = URLValidator(schemes=["http", "https"])
+        if not isinstance(self.evidence_links, list):
+            raise ValidationError({"evidence_links": _("Give a list of web addresses.")})
+        for link in self.evidence_links:
+            try:
+                validate(link)
+            except ValidationError:
+                raise ValidationError(
+                    {"evidence_links": _("%(link)s is not a web address.") % {"link": link}}
+                ) from None
+        if self.corrects_id and self.corrects.recommendation_id != self.recommendation_id:
+            raise ValidationError(
+                {"corrects": _("A correction must concern the same recommendation.")}
+            )
+
+
+class RecommendationLink(TimeStampedModel):
+    """A later recommendation making the same ask as an earlier one."""
+
+    class Kind(models.TextChoices):
+        REPEATS = "repeats", _("repeats")
+        FOLLOWS_UP_ON = "follows_up_on", _("follows up on")
+
+    from_recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("later recommendation"),
+        on_delete=models.CASCADE,
+        related_name="links_to_earlier",
+    )
+    to_recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("earlier recommendation"),
+        on_delete=models.CASCADE,
+        related_name="links_to_later",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["to_recommendation__reference"]
+        verbose_name = _("link between recommendations")
+        verbose_name_plural = _("links between recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_recommendation", "to_recommendation", "kind"], name="link_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_recommendation=models.F("to_recommendation")),
+                name="link_not_to_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.from_recommendation_id} {self.get_kind_display()} {self.to_recommendation_id}"
+        )

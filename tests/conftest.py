@@ -1,0 +1,51 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from recommendations.roles import CURATOR, RAPPORTEUR
+
+
+def _member(django_user_model, username: str, group: str):
+    user = django_user_model.objects.create_user(
+        username=username, password="a-long-test-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def rapporteur(db, django_user_model):
+    """Rosa, who enters session notes after a meeting."""
+    return _member(django_user_model, "rosa-rapporteur", RAPPORTEUR)
+
+
+@pytest.fixture
+def curator(db, django_user_model):
+    """Carlos, who publishes recommendations and records their follow-up."""
+    return _member(django_user_model, "carlos-curator", CURATOR)
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="ada-admin", password="a-long-test-password", email="ada@example.org"
+    )
+
+
+@pytest.fixture
+def rapporteur_client(client, rapporteur):
+    client.force_login(rapporteur)
+    return client
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def seed_corpus(db):
+    """The curated seed corpus from fixtures/, loaded as `make run` loads it."""
+    from recommendations.seed import load_seed
+
+    return load_seed()
