@@ -106,6 +106,33 @@ class RecommendationQuerySet(models.QuerySet):
         """Joins the event, session, speaker and organization for display."""
         return self.select_related("event", "session", "speaker", "organization")
 
+    def search(self, text: str):
+        """Recommendations matching every word of `text`, best matches first (annotated `rank`)."""
+        words = text.split()[:12]
+        if not words:
+            return self.annotate(rank=models.Value(0, output_field=models.IntegerField()))
+        matches = Q()
+        for word in words:
+            matches &= (
+                Q(reference__icontains=word)
+                | Q(short_title__icontains=word)
+                | Q(text__icontains=word)
+                | Q(speaker__name__icontains=word)
+                | Q(organization__name__icontains=word)
+                | Q(organization__acronym__iexact=word)
+                | Q(translations__text__icontains=word)
+            )
+        phrase = " ".join(words)
+        rank = (
+            models.Case(models.When(reference__iexact=phrase, then=8), default=0)
+            + models.Case(models.When(short_title__icontains=phrase, then=4), default=0)
+            + models.Case(models.When(text__icontains=phrase, then=2), default=0)
+        )
+        ids = self.filter(matches).values("pk")
+        return self.filter(pk__in=ids).annotate(
+            rank=models.ExpressionWrapper(rank, output_field=models.IntegerField())
+        )
+
 
 class Recommendation(TimeStampedModel):
     """An ask made of governments or other actors at a consultation, tracked from then on."""
