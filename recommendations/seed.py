@@ -64,7 +64,13 @@ def _upsert(model, lookup: dict, values: dict, report: SeedReport, where: str):
         obj = model(**lookup)
     changed = created
     for name, value in values.items():
-        if getattr(obj, name) != value:
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            # Compare ids: reading an unset relation on a new row raises.
+            current, wanted = getattr(obj, field.attname), value.pk if value is not None else None
+        else:
+            current, wanted = getattr(obj, name), value
+        if current != wanted:
             setattr(obj, name, value)
             changed = True
     if changed:
