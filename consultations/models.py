@@ -255,6 +255,8 @@ class GuidingQuestion(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("question"))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["session", "order", "id"]
         verbose_name = _("guiding question")

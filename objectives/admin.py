@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from objectives.models import GuidingPrinciple, Objective
 
@@ -7,7 +8,7 @@ LANGS = ("en", "es", "pt", "fr")
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(SimpleHistoryAdmin):
     list_display = ("number", "short_title_en", "short_title_es", "paragraph")
     list_display_links = ("number", "short_title_en")
     search_fields = ("=number", "short_title_en", "short_title_es", "title_en", "title_es")
@@ -21,7 +22,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuidingPrinciple)
-class GuidingPrincipleAdmin(admin.ModelAdmin):
+class GuidingPrincipleAdmin(SimpleHistoryAdmin):
     list_display = ("number", "name_en", "name_es", "slug")
     list_display_links = ("number", "name_en")
     search_fields = ("name_en", "name_es", "name_pt", "name_fr", "slug")

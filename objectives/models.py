@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from objectives.translation import TranslatedModel
 
@@ -42,6 +43,7 @@ class Objective(TranslatedModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords()
     objects = ObjectiveQuerySet.as_manager()
 
     class Meta:
@@ -96,6 +98,8 @@ class GuidingPrinciple(TranslatedModel):
     description_fr = models.TextField(_("description (French)"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["number"]
