@@ -116,6 +116,9 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
+# A published recommendation is due for review this many days after its last follow-up.
+GCM_REVIEW_INTERVAL_DAYS = env_int("GCM_REVIEW_INTERVAL_DAYS", default=180)
+
 SEED_DOCUMENTS_DIR = Path(
     env_str("GCM_SEED_DOCUMENTS_DIR", default=str(BASE_DIR.parent / "shared" / "seeds"))
 )

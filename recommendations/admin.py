@@ -1,12 +1,19 @@
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
+from objectives.models import Objective
 from recommendations.models import (
     Addressee,
     FollowUp,
@@ -34,6 +41,58 @@ class CountryConcernedFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(countries__contains=self.value())
         return queryset
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Due now")), ("soon", _("Due within 30 days")), ("later", _("Not due"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "due":
+            return queryset.due(today)
+        if self.value() == "soon":
+            return queryset.due(today + timedelta(days=30)).exclude(next_review_date__lte=today)
+        if self.value() == "later":
+            return queryset.exclude(pk__in=queryset.due(today).values("pk"))
+        return queryset
+
+
+class EditConflictForm(forms.ModelForm):
+    """Refuses to save over changes someone else saved after this form was opened."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["loaded_version"] = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin's change view runs in one transaction: the lock holds until the save.
+            current = (
+                type(self.instance)
+                .objects.select_for_update()
+                .values_list("updated_at", flat=True)
+                .get(pk=self.instance.pk)
+            )
+            if cleaned.get("loaded_version") != current.isoformat():
+                last = self.instance.history.select_related("history_user").first()
+                who = last.history_user if last and last.history_user else _("someone else")
+                raise forms.ValidationError(
+                    _(
+                        "%(who)s saved changes to this record at %(when)s, after you opened it. "
+                        "Copy what you typed, reload the page to see their changes, then apply yours again."
+                    )
+                    % {"who": who, "when": formats.localize(timezone.localtime(current))},
+                    code="edit_conflict",
+                )
+        return cleaned
 
 
 class ObjectiveTagFormSet(BaseInlineFormSet):
@@ -97,8 +156,18 @@ class LinkToEarlierInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(SimpleHistoryAdmin):
-    list_display = ("reference", "short_title", "event", "state", "current_status", "status_date")
+    form = EditConflictForm
+    list_display = (
+        "reference",
+        "short_title",
+        "event",
+        "state",
+        "current_status",
+        "next_review_date",
+        "curator",
+    )
     list_filter = (
+        ReviewDueFilter,
         "state",
         "current_status",
         "event",
@@ -123,8 +192,15 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         "principles",
         "addressees",
     )
-    list_select_related = ("event",)
-    readonly_fields = ("current_status", "status_date", "published_at", "created_at", "updated_at")
+    list_select_related = ("event", "curator")
+    readonly_fields = (
+        "current_status",
+        "status_date",
+        "next_review_date",
+        "published_at",
+        "created_at",
+        "updated_at",
+    )
     inlines = [ObjectiveTagInline, TranslationInline, LinkToEarlierInline, FollowUpInline]
     actions = ["publish_selected"]
     fieldsets = (
@@ -140,14 +216,53 @@ class RecommendationAdmin(SimpleHistoryAdmin):
                 "fields": (
                     "state",
                     "published_at",
-                    "current_status",
-                    "status_date",
-                    "created_at",
-                    "updated_at",
+                    ("current_status", "status_date"),
+                    ("curator", "review_interval_days", "next_review_date"),
+                    ("created_at", "updated_at"),
+                    "loaded_version",
                 )
             },
         ),
     )
+
+    def get_urls(self):
+        return [
+            path("due/", self.admin_site.admin_view(self.due_view), name="recommendations_due"),
+            *super().get_urls(),
+        ]
+
+    def due_view(self, request):
+        """The curators' dashboard: what is due for review, by objective and by curator."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        due = Recommendation.objects.due(today)
+        by_objective = (
+            Objective.objects.annotate(
+                due=Count(
+                    "recommendation_links",
+                    filter=Q(
+                        recommendation_links__recommendation__in=due.values("pk"),
+                        recommendation_links__is_primary=True,
+                    ),
+                )
+            )
+            .filter(due__gt=0)
+            .order_by("number")
+        )
+        by_curator = due.values("curator__username").annotate(due=Count("pk")).order_by("-due")
+        listing = due.select_related("event", "curator").order_by("next_review_date", "reference")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Recommendations due for review"),
+            "opts": self.opts,
+            "today": today,
+            "by_objective": by_objective,
+            "by_curator": by_curator,
+            "recommendations": listing[:200],
+            "total": due.count(),
+        }
+        return TemplateResponse(request, "admin/recommendations/due.html", context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

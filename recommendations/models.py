@@ -1,9 +1,12 @@
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -102,6 +105,10 @@ class RecommendationQuerySet(models.QuerySet):
         """Recommendations still waiting for action (anything short of implemented)."""
         return self.with_status(*OPEN_STATUSES)
 
+    def due(self, on: date | None = None):
+        """Published recommendations whose next review date has come by `on` (default today)."""
+        return self.published().filter(next_review_date__lte=on or timezone.localdate())
+
     def with_source(self):
         """Joins the event, session, speaker and organization for display."""
         return self.select_related("event", "session", "speaker", "organization")
@@ -132,6 +139,120 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(pk__in=ids).annotate(
             rank=models.ExpressionWrapper(rank, output_field=models.IntegerField())
         )
+
+    def for_principle(self, slug: str):
+        """Recommendations tagged with the guiding principle `slug`."""
+        return self.filter(principles__slug=slug)
+
+    def for_session(self, session: Session):
+        """Recommendations made at `session`."""
+        return self.filter(session=session)
+
+    def by_organization(self, slug: str):
+        """Recommendations made on behalf of the organization `slug`."""
+        return self.filter(organization__slug=slug)
+
+    def by_organization_kind(self, kind: str):
+        """Recommendations made on behalf of an organization of this kind."""
+        return self.filter(organization__kind=kind)
+
+    def by_public_speakers(self):
+        """Recommendations whose speaker spoke publicly (never a chat commenter only)."""
+        return self.filter(speaker__in=Person.objects.public())
+
+    def by_speaker(self, slug: str):
+        """Recommendations made by the person `slug`, when that person spoke publicly."""
+        return self.by_public_speakers().filter(speaker__slug=slug)
+
+    def with_session_format(self, session_format: str):
+        """Recommendations made at a session of this format."""
+        return self.filter(session__format=session_format)
+
+    def concerning_country(self, code: str):
+        """Recommendations naming the country with this ISO code among the countries concerned."""
+        # The field stores codes joined by commas; two-letter codes cannot straddle a comma.
+        return self.filter(countries__contains=code.upper())
+
+    def for_addressee(self, slug: str):
+        """Recommendations addressed to the addressee `slug`."""
+        return self.filter(addressees__slug=slug)
+
+    def in_language(self, code: str):
+        """Recommendations whose original text is in the language `code`."""
+        return self.filter(language=code)
+
+    def with_public_speaker(self):
+        """Annotates `speaker_is_public`, so a chat commenter's name is never shown."""
+        return self.annotate(
+            speaker_is_public=models.Exists(
+                Person.objects.public().filter(pk=models.OuterRef("speaker_id"))
+            )
+        )
+
+    def for_listing(self):
+        """Everything a row of a public list shows, in a fixed number of queries."""
+        return (
+            self.with_source()
+            .with_public_speaker()
+            .prefetch_related(
+                models.Prefetch(
+                    "objective_links",
+                    queryset=RecommendationObjective.objects.select_related("objective"),
+                )
+            )
+        )
+
+    def with_detail(self):
+        """Everything a recommendation's own page shows, published links only."""
+        published = Recommendation.State.PUBLISHED
+        return self.for_listing().prefetch_related(
+            "principles",
+            "addressees",
+            "translations",
+            models.Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.chronological().select_related("addressee", "corrects"),
+            ),
+            models.Prefetch(
+                "links_to_earlier",
+                queryset=RecommendationLink.objects.filter(to_recommendation__state=published)
+                .select_related("to_recommendation__event")
+                .order_by("to_recommendation__event__start_date", "to_recommendation__reference"),
+            ),
+            models.Prefetch(
+                "links_to_later",
+                queryset=RecommendationLink.objects.filter(from_recommendation__state=published)
+                .select_related("from_recommendation__event")
+                .order_by(
+                    "from_recommendation__event__start_date", "from_recommendation__reference"
+                ),
+            ),
+        )
+
+    def in_status_order(self):
+        """Ordered by follow-up status as the Status choices list them, then by reference."""
+        position = models.Case(
+            *(models.When(current_status=status, then=i) for i, status in enumerate(Status)),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(position, "reference")
+
+    def count_by(self, *fields: str):
+        """One row per combination of `fields`, with `count` distinct recommendations."""
+        return (
+            self.order_by()
+            .values(*fields)
+            .annotate(count=models.Count("pk", distinct=True))
+            .order_by(*fields)
+        )
+
+    def country_counts(self) -> dict[str, int]:
+        """How many recommendations name each country code among the countries concerned."""
+        counts: dict[str, int] = {}
+        for codes in self.exclude(countries="").order_by().values_list("countries", flat=True):
+            for code in filter(None, str(codes).split(",")):
+                counts[code] = counts.get(code, 0) + 1
+        return counts
 
 
 class Recommendation(TimeStampedModel):
@@ -226,8 +347,29 @@ class Recommendation(TimeStampedModel):
         db_index=True,
     )
     status_date = models.DateField(_("status date"), null=True, blank=True, editable=False)
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible curator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="curated_recommendations",
+        help_text=_("Who keeps this recommendation's follow-up up to date."),
+    )
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review interval (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the tracker's default interval."),
+    )
+    # Derived from the last follow-up (or publication) and the interval; see schedule_review().
+    next_review_date = models.DateField(
+        _("next review"), null=True, blank=True, editable=False, db_index=True
+    )
 
-    history = HistoricalRecords(excluded_fields=["current_status", "status_date"])
+    history = HistoricalRecords(
+        excluded_fields=["current_status", "status_date", "next_review_date"]
+    )
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -238,6 +380,14 @@ class Recommendation(TimeStampedModel):
 
     def __str__(self):
         return f"{self.reference}: {self.short_title}"
+
+    def save(self, *args, **kwargs):
+        # The review date follows publication, the interval and the follow-up on every save.
+        self.schedule_review()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "next_review_date" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "next_review_date"]
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}
@@ -272,12 +422,32 @@ class Recommendation(TimeStampedModel):
         return errors
 
     def refresh_status(self, save: bool = True):
-        """Derive the current status and its date from the latest follow-up update."""
+        """Derive the current status, its date and the next review from the latest update."""
         latest = self.follow_ups.order_by("-date", "-recorded_at", "-id").first()
         self.current_status = latest.status if latest else Status.NO_INFORMATION
         self.status_date = latest.date if latest else None
         if save:
-            self.save(update_fields=["current_status", "status_date", "updated_at"])
+            self.save(
+                update_fields=["current_status", "status_date", "next_review_date", "updated_at"]
+            )
+
+    @property
+    def review_interval(self) -> timedelta:
+        """How long after the last news this recommendation is due for review."""
+        return timedelta(days=self.review_interval_days or settings.GCM_REVIEW_INTERVAL_DAYS)
+
+    def schedule_review(self):
+        """Set the next review date: an interval after the last update, or after publication."""
+        if not self.is_published:
+            self.next_review_date = None
+            return
+        published_on = timezone.localdate(self.published_at) if self.published_at else None
+        start = max(filter(None, [self.status_date, published_on]), default=timezone.localdate())
+        self.next_review_date = start + self.review_interval
+
+    def is_due(self, on: date | None = None) -> bool:
+        """Whether the next review date has come."""
+        return bool(self.next_review_date and self.next_review_date <= (on or timezone.localdate()))
 
     @property
     def status_description(self) -> str:

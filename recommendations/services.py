@@ -45,8 +45,9 @@ def record_follow_up(
     follow_up.full_clean()
     follow_up.save()
     locked.refresh_status()
-    recommendation.current_status = locked.current_status
-    recommendation.status_date = locked.status_date
+    recommendation.refresh_from_db(
+        fields=["current_status", "status_date", "next_review_date", "updated_at"]
+    )
     return follow_up
 
 

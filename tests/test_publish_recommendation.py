@@ -50,6 +50,7 @@ def _admin_form(recommendation, state, objective_rows):
         "language": "en",
         "event": recommendation.event_id,
         "state": state,
+        "loaded_version": recommendation.updated_at.isoformat(),
         "objective_links-TOTAL_FORMS": str(len(objective_rows)),
         "objective_links-INITIAL_FORMS": "0",
         "translations-TOTAL_FORMS": "0",
