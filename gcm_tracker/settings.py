@@ -1,8 +1,11 @@
 """Settings for the GCM Commitment Tracker, read from the environment (see .env.example)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from gcm_tracker.env import env_bool, env_int, env_list, env_str
@@ -30,11 +33,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
     "objectives",
     "consultations",
     "recommendations",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +84,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a Celery worker started by a test can share the test database.
+    # One file per test run, so concurrent runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"gcm-tracker-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Opt in now to the Django 6 default, so links typed without a scheme become https.
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -139,19 +150,33 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # Celery: with no REDIS_URL tasks run eagerly in the web process, so `make run` needs no Redis.
 REDIS_URL = env_str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+# An unacknowledged task (its worker died) goes back to the queue after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=600)
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_BEAT_SCHEDULE = {
+    "daily-digest": {
+        "task": "recommendations.tasks.send_daily_digests",
+        "schedule": crontab(hour=env_int("GCM_DIGEST_HOUR", default=6), minute=0),
+    },
+}
 
 EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", default="tracker@localhost")
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# Absolute links in e-mails and webhooks.
+GCM_SITE_URL = env_str("GCM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
 

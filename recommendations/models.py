@@ -683,3 +683,28 @@ class RecommendationLink(TimeStampedModel):
         return (
             f"{self.from_recommendation_id} {self.get_kind_display()} {self.to_recommendation_id}"
         )
+
+
+class DigestDelivery(models.Model):
+    """One curator's digest for one day: the row that makes sending it happen once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    day = models.DateField(_("day"))
+    covers_since = models.DateTimeField(_("covers updates since"))
+    covers_until = models.DateTimeField(_("covers updates until"))
+    due_count = models.PositiveIntegerField(_("recommendations due"), default=0)
+    update_count = models.PositiveIntegerField(_("follow-up updates"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.day}"

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from recommendations.roles import CURATOR, RAPPORTEUR
+from tests.celery_worker import celery_worker_process  # noqa: F401  (a fixture)
 
 
 def _member(django_user_model, username: str, group: str):
