@@ -33,13 +33,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
     "objectives",
     "consultations",
     "recommendations",
-    "partners",
 ]
 
 MIDDLEWARE = [
