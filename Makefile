@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 
 compilemessages: install
 	@command -v msgfmt >/dev/null || { echo "Installing gettext (msgfmt) to compile translations"; apt-get update -qq && apt-get install -y -qq gettext; }
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 
 messages: install
 	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=staticfiles --no-obsolete
