@@ -50,8 +50,10 @@ def test_digest_goes_out_once_when_beat_fires_twice(celery_worker_process, djang
     wait_for(lambda: _messages(celery_worker_process.mail_dir), what="the e-mail file")
     # Give the second, duplicate task time to run before counting.
     wait_for(
-        lambda: "send_digest" in celery_worker_process.log()
-        and celery_worker_process.log().count("succeeded") >= 4,
+        lambda: (
+            "send_digest" in celery_worker_process.log()
+            and celery_worker_process.log().count("succeeded") >= 4
+        ),
         what="all four tasks to finish",
     )
     messages = _messages(celery_worker_process.mail_dir)
