@@ -5,9 +5,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
@@ -16,13 +19,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from objectives.models import Objective
 from recommendations.models import (
     Addressee,
+    DigestDelivery,
+    ExportJob,
     FollowUp,
     Recommendation,
     RecommendationLink,
     RecommendationObjective,
     RecommendationTranslation,
 )
-from recommendations.services import can_publish, publish_recommendation, record_follow_up
+from recommendations.services import (
+    can_publish,
+    publish_recommendation,
+    record_follow_up,
+    request_export,
+)
 
 
 class CountryConcernedFilter(admin.SimpleListFilter):
@@ -404,3 +414,80 @@ class RecommendationLinkAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = obj.created_by or request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Curators request a download of the published data set and fetch it when it is ready."""
+
+    list_display = ("__str__", "format", "state", "progress_display", "download", "requested_by")
+    list_filter = ("format", "state")
+    fields = ("format",)
+    change_list_template = "admin/recommendations/exportjob/change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress_display(self, job):
+        return format_html(
+            '<progress max="100" value="{}" aria-label="{}">{}%</progress> {}%',
+            job.progress,
+            _("progress"),
+            job.progress,
+            job.progress,
+        )
+
+    @admin.display(description=_("file"))
+    def download(self, job):
+        if job.state != ExportJob.State.READY:
+            return job.error or "—"
+        url = reverse("admin:recommendations_exportjob_download", args=[job.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="recommendations_exportjob_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ExportJob, pk=pk, state=ExportJob.State.READY)
+        return FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=job.file.name.split("/")[-1]
+        )
+
+    def save_model(self, request, obj, form, change):
+        job = request_export(format=obj.format, requested_by=request.user)
+        obj.pk = job.pk
+        obj._state.adding = False
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "refresh": ExportJob.objects.filter(
+                state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]
+            ).exists(),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(admin.ModelAdmin):
+    """A log of the curators' daily digests: who got which day's, and when."""
+
+    list_display = ("recipient", "day", "due_count", "update_count", "sent_at")
+    list_filter = ("day",)
+    list_select_related = ("recipient",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

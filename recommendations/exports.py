@@ -138,12 +138,18 @@ def csv_response(queryset: QuerySet, filename: str, base_url: str = "") -> Strea
     return response
 
 
-def write_xlsx(queryset: QuerySet, target, base_url: str = "") -> None:
-    """Write the recommendations as an XLSX workbook to `target` (a path or binary file)."""
+def write_csv(table: Iterable[list[str]], target) -> None:
+    """Write rows, after the header, as CSV to `target`, a text file."""
+    for line in _csv_lines(table):
+        target.write(line)
+
+
+def write_xlsx(table: Iterable[list[str]], target) -> None:
+    """Write rows, after the header, as an XLSX workbook to `target` (a path or binary file)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("recommendations")
     sheet.append(COLUMNS)
-    for cells in rows(queryset, base_url):
+    for cells in table:
         sheet.append(cells)
     workbook.save(target)
 
@@ -152,7 +158,7 @@ def xlsx_response(queryset: QuerySet, filename: str, base_url: str = "") -> File
     """The recommendations as an XLSX download, built in a temporary file, not in memory."""
     # FileResponse closes the file once it is sent.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
-    write_xlsx(queryset, spool, base_url)
+    write_xlsx(rows(queryset, base_url), spool)
     spool.seek(0)
     return FileResponse(
         spool,
@@ -160,3 +166,106 @@ def xlsx_response(queryset: QuerySet, filename: str, base_url: str = "") -> File
         filename=f"{filename}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+ARCHIVE_VERSION = 1
+
+
+def _public_tables(recommendations: QuerySet, base_url: str) -> dict[str, tuple[QuerySet, list]]:
+    """What the open-data archive holds: public rows and public fields only."""
+    from consultations.models import Event, Organization, Person, Session
+    from objectives.models import GuidingPrinciple, Objective
+    from recommendations.models import FollowUp
+
+    return {
+        "objectives": (
+            Objective.objects.order_by("number"),
+            [
+                "number",
+                "paragraph",
+                "short_title_en",
+                "title_en",
+                "title_es",
+                "title_pt",
+                "title_fr",
+            ],
+        ),
+        "principles": (
+            GuidingPrinciple.objects.order_by("number"),
+            ["number", "slug", "name_en", "name_es", "name_pt", "name_fr"],
+        ),
+        "organizations": (
+            Organization.objects.order_by("slug"),
+            ["slug", "name", "acronym", "kind", "country"],
+        ),
+        "people": (
+            Person.objects.public().order_by("slug"),
+            ["slug", "name", "affiliation", "organization__slug"],
+        ),
+        "events": (
+            Event.objects.order_by("code"),
+            ["code", "title", "kind", "start_date", "end_date", "city", "country"],
+        ),
+        "sessions": (
+            Session.objects.order_by("event__code", "order"),
+            ["event__code", "code", "order", "title", "format", "starts_at", "time_zone"],
+        ),
+        "follow_ups": (
+            FollowUp.objects.public().filter(recommendation__in=recommendations).order_by("id"),
+            [
+                "recommendation__reference",
+                "status",
+                "date",
+                "note",
+                "evidence_links",
+                "corrects_id",
+            ],
+        ),
+    }
+
+
+def write_json_archive(
+    recommendations: QuerySet, target, base_url: str = "", progress=None
+) -> dict:
+    """Write a zip of JSON-lines files and a manifest with their counts; returns the manifest.
+
+    Each file is written row by row, so memory stays flat however large the data set.
+    """
+    import json
+    import zipfile
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils import timezone
+
+    counts = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("recommendations.jsonl", "w") as entry:
+            counts["recommendations"] = 0
+            for cells in (
+                progress(rows(recommendations, base_url))
+                if progress
+                else rows(recommendations, base_url)
+            ):
+                entry.write(
+                    (
+                        json.dumps(dict(zip(COLUMNS, cells, strict=True)), ensure_ascii=False)
+                        + "\n"
+                    ).encode()
+                )
+                counts["recommendations"] += 1
+        for name, (queryset, fields) in _public_tables(recommendations, base_url).items():
+            counts[name] = 0
+            with archive.open(f"{name}.jsonl", "w") as entry:
+                for values in queryset.values(*fields).iterator(chunk_size=CHUNK_SIZE):
+                    line = json.dumps(values, cls=DjangoJSONEncoder, ensure_ascii=False)
+                    entry.write((line + "\n").encode())
+                    counts[name] += 1
+        manifest = {
+            "format": "gcm-tracker-open-data",
+            "version": ARCHIVE_VERSION,
+            "created_at": timezone.now().isoformat(),
+            "columns": {"recommendations": COLUMNS},
+            "counts": counts,
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+    return manifest

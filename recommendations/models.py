@@ -109,6 +109,31 @@ class RecommendationQuerySet(models.QuerySet):
         """Published recommendations whose next review date has come by `on` (default today)."""
         return self.published().filter(next_review_date__lte=on or timezone.localdate())
 
+    def tagged(self, numbers=None, sources=None):
+        """Recommendations with an objective tag among `numbers` and of one of `sources` (None: any)."""
+        tags = RecommendationObjective.objects.all()
+        if numbers:
+            tags = tags.filter(objective__number__in=numbers)
+        if sources:
+            tags = tags.filter(source__in=sources)
+        return self.filter(pk__in=tags.values("recommendation_id"))
+
+    def created_by(self, user):
+        """Recommendations whose first version `user` saved, as the change history records."""
+        first_versions = Recommendation.history.filter(history_type="+", history_user=user)
+        return self.filter(pk__in=first_versions.values("id"))
+
+    def visible_to(self, user):
+        """What `user` may read: all for editors; published ones and their own drafts otherwise."""
+        if user is None or not user.is_authenticated:
+            return self.published()
+        if user.has_perm("recommendations.view_recommendation"):
+            return self
+        return self.filter(
+            Q(state=Recommendation.State.PUBLISHED)
+            | Q(pk__in=Recommendation.objects.created_by(user).values("pk"))
+        )
+
     def with_source(self):
         """Joins the event, session, speaker and organization for display."""
         return self.select_related("event", "session", "speaker", "organization")
@@ -708,3 +733,46 @@ class DigestDelivery(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.day}"
+
+
+class ExportJob(models.Model):
+    """A download of the whole published data set, built in the background."""
+
+    class Format(models.TextChoices):
+        JSON = "json", _("JSON archive (zip)")
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel (XLSX)")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows to write"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+
+    def __str__(self):
+        when = f" {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else ""
+        return f"{self.get_format_display()}{when}"
+
+    @property
+    def progress(self) -> int:
+        """Percentage of rows written."""
+        if self.state == self.State.READY:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

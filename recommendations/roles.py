@@ -53,6 +53,9 @@ ROLE_PERMISSIONS = {
         "consultations.delete_organization",
         "objectives.change_objective",
         "objectives.change_guidingprinciple",
+        "recommendations.add_exportjob",
+        "recommendations.view_exportjob",
+        "recommendations.view_digestdelivery",
     ],
 }
 

@@ -1,21 +1,27 @@
 """Writes that span several models or must keep derived state consistent."""
 
+import tempfile
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from objectives.models import GuidingPrinciple, Objective
+from recommendations import exports
 from recommendations.models import (
     Addressee,
     DigestDelivery,
+    ExportJob,
     FollowUp,
     Recommendation,
+    RecommendationObjective,
     Status,
 )
 
@@ -75,6 +81,58 @@ def publish_recommendation(
     recommendation.full_clean()
     recommendation.save()
     return recommendation
+
+
+@transaction.atomic
+def save_recommendation(
+    *,
+    recommendation: Recommendation,
+    user: AbstractBaseUser | None,
+    objective_tags: list[tuple[Objective, bool, str]] | None = None,
+    principles: list[GuidingPrinciple] | None = None,
+    addressees: list[Addressee] | None = None,
+) -> Recommendation:
+    """Save a new or edited recommendation and replace whichever tag lists are given; all or nothing.
+
+    `objective_tags` holds (objective, is_primary, source); tags that stay as they were keep who
+    tagged them and when. A published recommendation must still be publishable afterwards.
+    """
+    recommendation._history_user = user
+    recommendation.full_clean()
+    recommendation.save()
+    if objective_tags is not None:
+        wanted = {objective.pk: (is_primary, source) for objective, is_primary, source in objective_tags}
+        kept = set()
+        for tag in recommendation.objective_links.all():
+            if wanted.get(tag.objective_id) == (tag.is_primary, tag.source):
+                kept.add(tag.objective_id)
+            else:
+                tag.delete()
+        for objective, is_primary, source in objective_tags:
+            if objective.pk not in kept:
+                RecommendationObjective.objects.create(
+                    recommendation=recommendation,
+                    objective=objective,
+                    is_primary=is_primary,
+                    source=source,
+                    tagged_by=user,
+                )
+    if principles is not None:
+        recommendation.principles.set(principles)
+    if addressees is not None:
+        recommendation.addressees.set(addressees)
+    if recommendation.is_published and (errors := recommendation.publication_errors()):
+        raise ValidationError({"objectives": errors})
+    return recommendation
+
+
+@transaction.atomic
+def delete_recommendation(*, recommendation: Recommendation, user: AbstractBaseUser | None):
+    """Delete a recommendation that was never published, recording who did it in its history."""
+    if recommendation.published_at is not None:
+        raise PermissionDenied(_("A recommendation that was published keeps its reference."))
+    recommendation._history_user = user
+    recommendation.delete()
 
 
 def _start_of(day: date) -> datetime:
@@ -145,3 +203,65 @@ def send_digest(*, recipient: AbstractBaseUser, day: date) -> DigestDelivery:
     delivery.sent_at = timezone.now()
     delivery.save()
     return delivery
+
+
+PROGRESS_EVERY = 500
+
+
+def build_export(*, job: ExportJob) -> ExportJob:
+    """Write the published data set in the job's format to a file, recording progress as it goes.
+
+    Running it again for a job that is ready does nothing; for one that was interrupted, it
+    starts the file afresh, so a redelivered task finishes the job.
+    """
+    if job.state == ExportJob.State.READY:
+        return job
+    recommendations = Recommendation.objects.published().order_by("reference")
+    total = recommendations.count()
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.RUNNING, rows_total=total, rows_done=0, error=""
+    )
+
+    def counted(table):
+        for done, cells in enumerate(table, start=1):
+            if done % PROGRESS_EVERY == 0:
+                ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+            yield cells
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    name = f"exports/gcm-tracker-{stamp}-{job.pk}.{'zip' if job.format == ExportJob.Format.JSON else job.format}"
+    storage = job.file.storage
+    base_url = settings.GCM_SITE_URL
+    try:
+        with tempfile.NamedTemporaryFile(suffix=f".{job.format}") as spool:
+            if job.format == ExportJob.Format.CSV:
+                with open(spool.name, "w", encoding="utf-8", newline="") as text:
+                    exports.write_csv(counted(exports.rows(recommendations, base_url)), text)
+            elif job.format == ExportJob.Format.XLSX:
+                exports.write_xlsx(counted(exports.rows(recommendations, base_url)), spool.name)
+            else:
+                exports.write_json_archive(recommendations, spool.name, base_url, progress=counted)
+            with open(spool.name, "rb") as built:
+                saved_name = storage.save(name, File(built))
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED, error=str(exc))
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.READY,
+        rows_done=total,
+        file=saved_name,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def request_export(*, format: str, requested_by: AbstractBaseUser | None) -> ExportJob:
+    """Queue an export of the published data set; the task starts once this is committed."""
+    from recommendations.tasks import build_export as build_export_task
+
+    job = ExportJob(format=format, requested_by=requested_by)
+    job.full_clean()
+    job.save()
+    transaction.on_commit(lambda: build_export_task.delay(job.pk))
+    return job

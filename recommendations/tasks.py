@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from recommendations import services
+from recommendations.models import ExportJob
 from recommendations.roles import CURATOR
 
 
@@ -33,3 +34,11 @@ def send_digest(user_id: int, day: str) -> None:
     if recipient is None:
         return
     services.send_digest(recipient=recipient, day=date.fromisoformat(day))
+
+
+@shared_task(acks_late=True)
+def build_export(job_id: int) -> None:
+    """Build one data export; a redelivered task finishes or skips it."""
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        services.build_export(job=job)
