@@ -106,6 +106,16 @@ class EventQuerySet(models.QuerySet):
         """Events that started in `year`."""
         return self.filter(start_date__year=year)
 
+    def with_published_count(self):
+        """Annotates `published_count`, the published recommendations made at each event."""
+        # Imported here: recommendations.models imports this module.
+        from recommendations.models import Recommendation
+
+        published = Q(recommendations__state=Recommendation.State.PUBLISHED)
+        return self.annotate(
+            published_count=models.Count("recommendations", filter=published, distinct=True)
+        )
+
 
 class Event(TimeStampedModel):
     """A consultation event where civil society and states met: a forum, review, webinar."""
@@ -177,6 +187,54 @@ class Event(TimeStampedModel):
         return self.start_date.year if self.start_date else None
 
 
+def _given(**lookups) -> dict:
+    """The lookups whose value was given: None or "" means no filter."""
+    return {key: value for key, value in lookups.items() if value not in (None, "")}
+
+
+def matching_every_word(queryset: models.QuerySet, text: str, fields: list[str], ranked: dict):
+    """`queryset` narrowed to rows holding every word of `text` in one of `fields`, with `rank`.
+
+    `ranked` maps a field to the weight it adds when it holds the whole phrase.
+    """
+    words = text.split()[:12]
+    if not words:
+        return queryset.none()
+    for word in words:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(any_field)
+    phrase = " ".join(words)
+    rank = sum(
+        (
+            models.Case(models.When(Q(**{f"{name}__icontains": phrase}), then=weight), default=0)
+            for name, weight in ranked.items()
+        ),
+        models.Value(0),
+    )
+    return queryset.annotate(
+        rank=models.ExpressionWrapper(rank, output_field=models.IntegerField())
+    )
+
+
+class SessionQuerySet(models.QuerySet):
+    def narrowed(self, *, event: str | None = None, year=None, session_format: str | None = None):
+        """Sessions of the event `event`, in `year` and of `session_format`, where given."""
+        return self.filter(
+            **_given(event__code=event, event__start_date__year=year, format=session_format)
+        )
+
+    def search(self, text: str):
+        """Sessions whose title, description or summaries hold every word of `text`, ranked."""
+        return matching_every_word(
+            self,
+            text,
+            ["title", "description", "rapporteur_summary", "event__title"],
+            {"title": 4, "rapporteur_summary": 2, "description": 1},
+        )
+
+
 def validate_time_zone(value: str):
     try:
         ZoneInfo(value)
@@ -219,6 +277,7 @@ class Session(TimeStampedModel):
     rapporteur_summary = models.TextField(_("rapporteur's summary"), blank=True)
 
     history = HistoricalRecords()
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "order", "code"]
@@ -266,6 +325,40 @@ class GuidingQuestion(models.Model):
         return self.text[:80]
 
 
+class ParticipationQuerySet(models.QuerySet):
+    def narrowed(
+        self,
+        *,
+        event: str | None = None,
+        year=None,
+        session_format: str | None = None,
+        speaker: str | None = None,
+    ):
+        """Participations at `event`, in `year`, in sessions of `session_format`, by `speaker`."""
+        return self.filter(
+            **_given(
+                session__event__code=event,
+                session__event__start_date__year=year,
+                session__format=session_format,
+                person__slug=speaker,
+            )
+        )
+
+    def public(self):
+        """Participations in a public role: chat comments are never shown."""
+        return self.filter(role__in=Participation.PUBLIC_ROLES)
+
+    def for_display(self):
+        """With the person, organization, session and event a listing shows."""
+        return self.select_related("person", "organization", "session__event")
+
+    def search(self, text: str):
+        """Public participations whose notes hold every word of `text`, ranked."""
+        return matching_every_word(
+            self.public(), text, ["notes", "person__name"], {"notes": 2, "person__name": 1}
+        )
+
+
 class Participation(TimeStampedModel):
     """A person's part in a session, with the notes of what they said."""
 
@@ -298,6 +391,7 @@ class Participation(TimeStampedModel):
     notes = models.TextField(_("notes of what they said"), blank=True)
 
     history = HistoricalRecords()
+    objects = ParticipationQuerySet.as_manager()
 
     # A chat comment is not a public intervention: chat commenters are never shown publicly.
     PUBLIC_ROLES = (

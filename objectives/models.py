@@ -15,6 +15,26 @@ class ObjectiveQuerySet(models.QuerySet):
         """Objectives whose numbers are in `numbers`."""
         return self.filter(number__in=numbers)
 
+    def with_status_counts(self):
+        """Annotates `published_count` and `<status>_count` for each follow-up status."""
+        # Imported here: recommendations.models imports this module.
+        from recommendations.models import Recommendation, Status
+
+        published = models.Q(
+            recommendation_links__recommendation__state=Recommendation.State.PUBLISHED
+        )
+        by_status = {
+            f"{status}_count": models.Count(
+                "recommendation_links",
+                filter=published
+                & models.Q(recommendation_links__recommendation__current_status=status),
+            )
+            for status in Status
+        }
+        return self.annotate(
+            published_count=models.Count("recommendation_links", filter=published), **by_status
+        )
+
 
 class Objective(TranslatedModel):
     """One of the 23 objectives of the Global Compact (A/RES/73/195, paragraph 16)."""
@@ -79,6 +99,20 @@ class Objective(TranslatedModel):
         return reverse("objectives:detail", kwargs={"number": self.number})
 
 
+class GuidingPrincipleQuerySet(models.QuerySet):
+    def with_published_count(self):
+        """Annotates `published_count`, the published recommendations tagged with each."""
+        # Imported here: recommendations.models imports this module.
+        from recommendations.models import Recommendation
+
+        return self.annotate(
+            published_count=models.Count(
+                "recommendations",
+                filter=models.Q(recommendations__state=Recommendation.State.PUBLISHED),
+            )
+        )
+
+
 class GuidingPrinciple(TranslatedModel):
     """One of the ten cross-cutting guiding principles of the Global Compact (paragraph 15)."""
 
@@ -100,6 +134,7 @@ class GuidingPrinciple(TranslatedModel):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
+    objects = GuidingPrincipleQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from objectives import views
 
 app_name = "objectives"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.objective_index, name="index"),
+    path("<int:number>/", views.ObjectiveDetailView.as_view(), name="detail"),
+    path("principles/<slug:slug>/", views.PrincipleDetailView.as_view(), name="principle"),
+]

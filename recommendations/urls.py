@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from recommendations import views
 
 app_name = "recommendations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("coverage/", views.coverage, name="coverage"),
+    path(
+        "recommendations/<str:reference>/",
+        views.recommendation_detail,
+        name="detail",
+    ),
+]

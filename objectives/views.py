@@ -1,0 +1,52 @@
+"""The public pages of the objectives and the guiding principles."""
+
+from django.shortcuts import get_object_or_404, render
+
+from objectives.models import GuidingPrinciple, Objective
+from recommendations.models import Status
+from recommendations.views import RecommendationListView
+
+
+def objective_index(request):
+    return render(
+        request,
+        "objectives/index.html",
+        {
+            "objectives": Objective.objects.with_status_counts(),
+            "principles": GuidingPrinciple.objects.with_published_count(),
+            "statuses": Status,
+        },
+    )
+
+
+class ObjectiveDetailView(RecommendationListView):
+    template_name = "objectives/detail.html"
+    fixed_facets = ("objective",)
+
+    def get_object(self):
+        return get_object_or_404(Objective, number=self.kwargs["number"])
+
+    def get_recommendations(self):
+        return super().get_recommendations().for_objective(self.object.number)
+
+    def get_filename(self):
+        return f"objective-{self.object.number}-recommendations"
+
+    def get_context_data(self, **kwargs):
+        sessions = self.object.sessions.select_related("event").order_by(
+            "-event__start_date", "order"
+        )
+        return super().get_context_data(sessions=sessions, **kwargs)
+
+
+class PrincipleDetailView(RecommendationListView):
+    template_name = "objectives/principle.html"
+
+    def get_object(self):
+        return get_object_or_404(GuidingPrinciple, slug=self.kwargs["slug"])
+
+    def get_recommendations(self):
+        return super().get_recommendations().for_principle(self.object.slug)
+
+    def get_filename(self):
+        return f"principle-{self.object.slug}-recommendations"

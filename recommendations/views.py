@@ -1,0 +1,130 @@
+"""The public site's home, recommendation, search and coverage pages, and the shared list view."""
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import TemplateView
+
+from consultations.models import Event, Participation, Session
+from objectives.models import Objective
+from recommendations.exports import csv_response, xlsx_response
+from recommendations.forms import RecommendationFilterForm
+from recommendations.models import FollowUp, Recommendation, Status
+
+DOWNLOADS = {"csv": csv_response, "xlsx": xlsx_response}
+LATEST_UPDATES = 8
+SEARCH_EXTRA_RESULTS = 10
+
+
+class RecommendationListView(TemplateView):
+    """A page whose main list is published recommendations, filtered from the query string.
+
+    With ?download=csv or ?download=xlsx the same filtered list comes back as a spreadsheet.
+    """
+
+    # Facets the page itself decides (an event page is about one event), so not offered.
+    fixed_facets: tuple[str, ...] = ()
+    paginate_by = 20
+    filename = "recommendations"
+
+    def get_object(self):
+        """The event, person, objective… the page is about; None for a page about everything."""
+        return None
+
+    def get_recommendations(self) -> QuerySet:
+        return Recommendation.objects.published()
+
+    def get_filename(self) -> str:
+        return self.filename
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.filter_form = RecommendationFilterForm(request.GET, fixed=self.fixed_facets)
+        recommendations = self.get_recommendations()
+        results = self.filter_form.results(recommendations)
+        download = DOWNLOADS.get(request.GET.get("download", ""))
+        if download:
+            base_url = request.build_absolute_uri("/").rstrip("/")
+            return download(results, self.get_filename(), base_url)
+        page = Paginator(results.for_listing(), self.paginate_by).get_page(request.GET.get("page"))
+        context = self.get_context_data(
+            object=self.object,
+            filter_form=self.filter_form,
+            facets=self.filter_form.facet_choices(recommendations),
+            page_obj=page,
+            recommendations=page.object_list,
+            **kwargs,
+        )
+        return self.render_to_response(context)
+
+
+def home(request):
+    objectives = Objective.objects.with_status_counts()
+    latest = FollowUp.objects.public().select_related("recommendation__event", "addressee")
+    return render(
+        request,
+        "recommendations/home.html",
+        {
+            "objectives": objectives,
+            "statuses": Status,
+            "published_count": Recommendation.objects.published().count(),
+            "event_count": Event.objects.count(),
+            "latest_updates": latest[:LATEST_UPDATES],
+        },
+    )
+
+
+def recommendation_detail(request, reference: str):
+    recommendation = get_object_or_404(
+        Recommendation.objects.published().with_detail(), reference=reference
+    )
+    earlier = list(recommendation.links_to_earlier.all())
+    years = [recommendation.event.year] + [link.to_recommendation.event.year for link in earlier]
+    return render(
+        request,
+        "recommendations/detail.html",
+        {
+            "recommendation": recommendation,
+            "earlier": earlier,
+            "later": list(recommendation.links_to_later.all()),
+            "asked_since": min(filter(None, years), default=None),
+        },
+    )
+
+
+class SearchView(RecommendationListView):
+    template_name = "recommendations/search.html"
+    filename = "search"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        words = self.filter_form.text
+        if words:
+            where = self.filter_form.session_filters()
+            sessions = Session.objects.narrowed(**where).search(words).select_related("event")
+            notes = Participation.objects.narrowed(
+                **where, speaker=self.filter_form.cleaned_data.get("speaker")
+            )
+            notes = notes.search(words).for_display()
+            context["sessions"] = sessions.order_by("-rank", "event__code", "order")[
+                :SEARCH_EXTRA_RESULTS
+            ]
+            context["notes"] = notes.order_by("-rank", "session__event__code", "session__order")[
+                :SEARCH_EXTRA_RESULTS
+            ]
+        return context
+
+
+def coverage(request):
+    published = Recommendation.objects.published()
+    heat = published.count_by("event__code", "objective_links__objective__number")
+    return render(
+        request,
+        "recommendations/coverage.html",
+        {
+            "objectives": Objective.objects.with_status_counts(),
+            "events": Event.objects.with_published_count().filter(published_count__gt=0),
+            "heat": heat,
+            "statuses": Status,
+        },
+    )
