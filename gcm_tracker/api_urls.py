@@ -1,7 +1,40 @@
-"""The REST API v1 router: /api/v1/."""
+"""The REST API v1: one router for the resources, explicit views for the actions."""
 
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from consultations.apis import EventViewSet, OrganizationViewSet, PersonViewSet, SessionViewSet
+from objectives.apis import ObjectiveViewSet, PrincipleViewSet
+from recommendations.apis import (
+    FollowUpViewSet,
+    PublishRecommendationView,
+    RecommendationFollowUpsView,
+    RecommendationViewSet,
+)
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("principles", PrincipleViewSet, basename="principle")
+router.register("events", EventViewSet, basename="event")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("people", PersonViewSet, basename="person")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "recommendations/<str:reference>/follow-ups/",
+        RecommendationFollowUpsView.as_view(),
+        name="recommendation-follow-ups",
+    ),
+    path(
+        "recommendations/<str:reference>/publish/",
+        PublishRecommendationView.as_view(),
+        name="recommendation-publish",
+    ),
+    *router.urls,
+]

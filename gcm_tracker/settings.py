@@ -33,11 +33,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
     "objectives",
     "consultations",
     "recommendations",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -133,18 +135,66 @@ SEED_DOCUMENTS_DIR = Path(
 )
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous write is answered 401 with WWW-Authenticate: Bearer.
+        "partners.authentication.PartnerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["gcm_tracker.api.permissions.ReadOrSignedWrite"],
+    "DEFAULT_THROTTLE_CLASSES": ["gcm_tracker.api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_RATE_ANONYMOUS", default="120/minute"),
+        "partner": env_str("API_RATE_PARTNER", default="600/minute"),
+        "user": env_str("API_RATE_USER", default="600/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["gcm_tracker.api.parsers.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "gcm_tracker.api.negotiation.StrictContentNegotiation",
+    "DEFAULT_FILTER_BACKENDS": ["gcm_tracker.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "gcm_tracker.api.pagination.TrackerPagination",
+    "DEFAULT_SCHEMA_CLASS": "gcm_tracker.api.schema.TrackerAutoSchema",
+    "EXCEPTION_HANDLER": "gcm_tracker.api.exceptions.exception_handler",
 }
+# JSON bodies larger than this get a 413; a recommendation with its text is a few KiB.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=256 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "GCM Commitment Tracker API",
-    "DESCRIPTION": "Recommendations made to governments under the Global Compact for Migration, and their follow-up.",
+    "DESCRIPTION": (
+        "Recommendations made to governments under the Global Compact for Safe, Orderly and "
+        "Regular Migration, the consultations where they were made, and their follow-up. "
+        "Anonymous callers read published data; partner tokens (`Authorization: Bearer …`) "
+        "raise the rate limit and, with write scope, create draft recommendations and record "
+        "follow-up. See the partner guide, docs/api.md, for syncing, paging and errors."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "recommendations.models.Status",
+        "LanguageEnum": "recommendations.models.Language",
+        "OrganizationKindEnum": "consultations.models.Organization.Kind",
+    },
+}
+# Throttling counts live here: per process without Redis, shared by every worker with it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL", default=""),
+    }
+    if env_str("REDIS_URL", default="")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Anyone may read the API from a browser on another site; writes are not offered to them.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
 
 # Celery: with no REDIS_URL tasks run eagerly in the web process, so `make run` needs no Redis.
 REDIS_URL = env_str("REDIS_URL", default="")

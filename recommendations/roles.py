@@ -56,6 +56,9 @@ ROLE_PERMISSIONS = {
         "recommendations.add_exportjob",
         "recommendations.view_exportjob",
         "recommendations.view_digestdelivery",
+        "partners.view_partnertoken",
+        "partners.add_partnertoken",
+        "partners.change_partnertoken",
     ],
 }
 

@@ -101,7 +101,9 @@ def save_recommendation(
     recommendation.full_clean()
     recommendation.save()
     if objective_tags is not None:
-        wanted = {objective.pk: (is_primary, source) for objective, is_primary, source in objective_tags}
+        wanted = {
+            objective.pk: (is_primary, source) for objective, is_primary, source in objective_tags
+        }
         kept = set()
         for tag in recommendation.objective_links.all():
             if wanted.get(tag.objective_id) == (tag.is_primary, tag.source):

@@ -50,3 +50,47 @@ def seed_corpus(db):
     from recommendations.seed import load_seed
 
     return load_seed()
+
+
+@pytest.fixture
+def api_client(db):
+    """An API client with a fresh rate-limit budget (the counts live in the cache)."""
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    cache.clear()
+    return APIClient()
+
+
+@pytest.fixture
+def read_token(db):
+    """The Observatory's dashboard token: reads published data."""
+    from tests.factories.partners import PartnerTokenFactory
+
+    return PartnerTokenFactory(scope="read")
+
+
+@pytest.fixture
+def write_token(db):
+    """The Observatory's monitoring tool token: also drafts recommendations and records follow-up."""
+    from tests.factories.partners import PartnerTokenFactory
+
+    return PartnerTokenFactory(scope="write", name="Monitoring tool")
+
+
+API_PERSONAS = ["anonymous", "read_token", "write_token", "rapporteur", "curator"]
+
+
+@pytest.fixture
+def api_as(api_client, request):
+    """`api_as(persona)`: an API client for one of API_PERSONAS (session logins skip CSRF)."""
+
+    def client_for(persona: str):
+        if persona in ("read_token", "write_token"):
+            token = request.getfixturevalue(persona)
+            api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.raw}")
+        elif persona != "anonymous":
+            api_client.force_login(request.getfixturevalue(persona))
+        return api_client
+
+    return client_for

@@ -1,0 +1,164 @@
+"""Strict filtering: an unknown parameter or value is a 400 naming it, never an empty list."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
+from rest_framework.exceptions import ValidationError
+
+from gcm_tracker.api.pagination import SYNC_PARAMETERS
+
+PAGING_PARAMETERS = ("page", "page_size", *SYNC_PARAMETERS)
+# How many values one list parameter takes; beyond that a query is more likely abuse than use.
+MAX_VALUES = 50
+
+
+class ValueListWidget(forms.Widget):
+    """Reads `?name=a&name=b` and `?name=a,b` alike."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
+        return [part.strip() for value in values for part in str(value).split(",")]
+
+
+class ValueListField(forms.Field):
+    widget = ValueListWidget
+
+    def __init__(self, *, item_field: forms.Field, **kwargs):
+        self.item_field = item_field
+        super().__init__(**kwargs)
+
+    def clean(self, values):
+        if values is None:
+            return None
+        if len(values) > MAX_VALUES:
+            raise forms.ValidationError(_("Give at most %(max)d values.") % {"max": MAX_VALUES})
+        cleaned, errors = [], []
+        for value in values:
+            try:
+                if value == "":
+                    raise forms.ValidationError(_("an empty value is not allowed"))
+                cleaned.append(self.item_field.clean(value))
+            except forms.ValidationError as error:
+                errors.extend(f"“{value}”: {message}" for message in error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+def _item_schema(field: forms.Field) -> dict:
+    if isinstance(field, forms.IntegerField):
+        schema = {"type": "integer"}
+        if field.min_value is not None:
+            schema["minimum"] = field.min_value
+        if field.max_value is not None:
+            schema["maximum"] = field.max_value
+        return schema
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return {"type": "string", "enum": [str(value) for value, _label in field.choices]}
+    return {"type": "string"}
+
+
+class ValueListFilter(django_filters.Filter):
+    """One or several values, as repeated parameters or comma-separated; any of them matches."""
+
+    field_class = ValueListField
+
+    def __init__(self, *args, item_field: forms.Field, example=None, **kwargs):
+        super().__init__(*args, item_field=item_field, **kwargs)
+        schema = {
+            "type": "array",
+            "items": _item_schema(item_field),
+            "description": str(kwargs.get("help_text", "")),
+        }
+        if example is not None:
+            schema["example"] = example
+        set_override(self, "field", schema)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if self.method is not None:
+            return super().filter(qs, value)
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class CodeField(forms.ModelChoiceField):
+    """A model instance named by a public code or slug, with a message naming what is unknown."""
+
+    def __init__(self, queryset, to_field_name: str, what: str):
+        super().__init__(
+            queryset=queryset,
+            to_field_name=to_field_name,
+            error_messages={
+                "invalid_choice": _("no %(what)s has this %(key)s")
+                % {"what": what, "key": to_field_name}
+            },
+        )
+
+
+class CountryField(forms.ChoiceField):
+    def __init__(self):
+        from django_countries import countries
+
+        super().__init__(choices=list(countries))
+
+    def clean(self, value):
+        return super().clean(value.upper() if isinstance(value, str) else value)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Orders by the fields asked for, then by id, so equal values never swap between pages."""
+
+    def filter(self, qs, value):
+        if value in (None, [], ""):
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        return qs.order_by(*ordering, "pk")
+
+
+class TrackerFilterSet(django_filters.FilterSet):
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gt",
+        help_text=gettext_lazy(
+            "Only items changed after this moment (ISO 8601, e.g. 2024-05-01T00:00:00Z); "
+            "switches to sync paging in updated_at, id order."
+        ),
+    )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, plus a 400 for parameters the endpoint does not know or takes once only."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "detail", False):
+            self._check_parameters(request, {"format"}, set())
+            return queryset
+        filterset_class = self.get_filterset_class(view, queryset)
+        filters = dict(filterset_class.base_filters) if filterset_class else {}
+        single = {name for name, f in filters.items() if not isinstance(f, ValueListFilter)}
+        self._check_parameters(
+            request,
+            {*filters, *PAGING_PARAMETERS, "format"},
+            single | {*PAGING_PARAMETERS, "format"},
+        )
+        return super().filter_queryset(request, queryset, view)
+
+    @staticmethod
+    def _check_parameters(request, known: set, single: set):
+        errors = {}
+        for name in request.query_params:
+            if name not in known:
+                errors[name] = [
+                    _("Unknown query parameter. This endpoint takes: %(known)s.")
+                    % {"known": ", ".join(sorted(known))}
+                ]
+            elif name in single and len(request.query_params.getlist(name)) > 1:
+                errors[name] = [_("Give this parameter once.")]
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,220 @@
+"""OpenAPI for every operation: its errors, conditional headers and CSV variant, documented once."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, repeated for convenience.")
+    code = serializers.CharField(
+        help_text="A stable machine-readable code: invalid, not_found, not_authenticated, "
+        "authentication_failed, permission_denied, precondition_required, precondition_failed, "
+        "too_large, parse_error, conflict, throttled, not_acceptable, unsupported_media_type."
+    )
+    detail = serializers.CharField(help_text="What went wrong, for a person to read.")
+    errors = serializers.DictField(
+        required=False,
+        help_text="On 400 only: the messages for each parameter or body field, by name "
+        "(nested as the body is: objectives → item → number).",
+    )
+
+
+def _error(description: str, example: dict) -> OpenApiResponse:
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=description,
+        examples=[OpenApiExample(example["code"], value=example, response_only=True)],
+    )
+
+
+ERRORS = {
+    400: _error(
+        "A parameter or body field is unknown or not valid; `errors` names each one.",
+        {
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input: objective.",
+            "errors": {
+                "objective": ["“24”: Ensure this value is less than or equal to 23."],
+            },
+        },
+    ),
+    401: _error(
+        "The token is unknown or revoked, or a write was tried without signing in.",
+        {"status": 401, "code": "authentication_failed", "detail": "Invalid or revoked token."},
+    ),
+    403: _error(
+        "Signed in, but not allowed to do this (e.g. a read token writing, a rapporteur publishing).",
+        {
+            "status": 403,
+            "code": "permission_denied",
+            "detail": "This token is read-only: ask the curators for a write-scoped token.",
+        },
+    ),
+    404: _error(
+        "No such item, or not one you may see (drafts are invisible to the public).",
+        {
+            "status": 404,
+            "code": "not_found",
+            "detail": "No Recommendation matches the given query.",
+        },
+    ),
+    406: _error(
+        "The Accept header asks for a format the endpoint does not offer.",
+        {
+            "status": 406,
+            "code": "not_acceptable",
+            "detail": "Could not satisfy the request Accept header.",
+        },
+    ),
+    409: _error(
+        "The item cannot be changed this way in its current state.",
+        {"status": 409, "code": "conflict", "detail": "Published recommendations are not deleted."},
+    ),
+    412: _error(
+        "If-Match does not name the item's current ETag: someone changed it since you read it. "
+        "Nothing was changed.",
+        {
+            "status": 412,
+            "code": "precondition_failed",
+            "detail": "The item has changed since you read it (its ETag no longer matches If-Match).",
+        },
+    ),
+    413: _error(
+        "The body is larger than the API accepts.",
+        {"status": 413, "code": "too_large", "detail": "The request body is too large."},
+    ),
+    415: _error(
+        "The body is not JSON.",
+        {
+            "status": 415,
+            "code": "unsupported_media_type",
+            "detail": 'Unsupported media type "text/plain" in request.',
+        },
+    ),
+    428: _error(
+        "Changing or deleting an item needs If-Match with the ETag you last read.",
+        {
+            "status": 428,
+            "code": "precondition_required",
+            "detail": "Send If-Match with the ETag of the item as you last read it.",
+        },
+    ),
+    429: _error(
+        "Rate limit reached; Retry-After says how many seconds to wait.",
+        {
+            "status": 429,
+            "code": "throttled",
+            "detail": "Request was throttled. Expected available in 42 seconds.",
+        },
+    ),
+}
+
+
+def _header(name: str, description: str, kind=OpenApiTypes.STR, **kwargs) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.HEADER, description=description, **kwargs)
+
+
+_ETAG = _header(
+    "ETag",
+    "Validator of this answer: send it back in If-None-Match (reads) or If-Match (writes).",
+    response=[200, 201, 304],
+)
+_LAST_MODIFIED = _header(
+    "Last-Modified",
+    "When the newest item (or what it embeds) last changed, as an HTTP date.",
+    response=[200, 304],
+)
+_CACHE_CONTROL = _header(
+    "Cache-Control",
+    "public, max-age=60 for anonymous callers; private for authenticated ones.",
+    response=[200, 304],
+)
+_RETRY_AFTER = _header(
+    "Retry-After", "Seconds to wait before the next request.", OpenApiTypes.INT, response=[429]
+)
+_IF_NONE_MATCH = _header(
+    "If-None-Match", "The ETag you hold; 304 Not Modified when it is still current."
+)
+_IF_MODIFIED_SINCE = _header(
+    "If-Modified-Since",
+    "An HTTP date; 304 when the item has not changed since (single items only: lists answer "
+    "If-None-Match).",
+)
+_IF_MATCH = _header(
+    "If-Match",
+    "The item's ETag as you last read it. Missing: 428; stale: 412, nothing changed.",
+    required=True,
+)
+
+
+class TrackerAutoSchema(AutoSchema):
+    def _is_detail(self) -> bool:
+        return "{" in self.path
+
+    def _needs_if_match(self) -> bool:
+        return self.method in ("PUT", "PATCH", "DELETE") or getattr(
+            self.view, "requires_if_match", False
+        )
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "GET":
+            parameters += [_IF_NONE_MATCH, _ETAG, _LAST_MODIFIED, _CACHE_CONTROL]
+            if self._is_detail():
+                parameters.append(_IF_MODIFIED_SINCE)
+        if self.method in WRITE_METHODS:
+            parameters.append(_ETAG)
+        if self._needs_if_match():
+            parameters.append(_IF_MATCH)
+        parameters.append(_RETRY_AFTER)
+        return parameters
+
+    def _error_codes(self) -> list[int]:
+        codes = [400, 401, 429]
+        if self.method == "GET":
+            codes += [406]
+        if self._is_detail():
+            codes.append(404)
+        if self.method in WRITE_METHODS:
+            codes += [403, 409, 413, 415]
+        if self._needs_if_match():
+            codes += [412, 428]
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self.method == "GET":
+            responses["304"] = {
+                **self._headers_for("304"),
+                "description": "Not modified: the ETag you sent is still current.",
+            }
+        for code in self._error_codes():
+            responses.setdefault(
+                str(code),
+                self._get_response_for_code(
+                    ERRORS[code], str(code), media_types=["application/json"], direction=direction
+                ),
+            )
+        return responses
+
+    def _headers_for(self, code: str) -> dict:
+        headers = self._get_response_headers_for_code(code)
+        return {"headers": headers} if headers else {}
+
+    def _get_response_for_code(
+        self, serializer, status_code, media_types=None, direction="response"
+    ):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        csv = response.get("content", {}).get("text/csv")
+        if csv is not None:
+            csv["schema"] = {
+                "type": "string",
+                "description": "Every matching item, one row each, with a header row.",
+            }
+            csv.pop("examples", None)
+        return response
