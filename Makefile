@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 export DJANGO_SECRET_KEY ?= development-only-insecure-key-gcm-tracker
 
-.PHONY: install run test lint format messages compilemessages migrate seed clean
+.PHONY: install run test lint format messages compilemessages migrate seed chromium clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -48,7 +48,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: compilemessages
+# The browser tests drive Debian's chromium; Playwright itself never downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: compilemessages chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
