@@ -59,6 +59,8 @@ def restore(value: str) -> str:
 
 def for_export(queryset: QuerySet) -> QuerySet:
     """The queryset with everything a row needs, in a fixed number of queries per chunk."""
+    # Annotated so a speaker who only commented in a chat is never named in a file.
+    queryset = queryset.with_public_speaker()
     return queryset.select_related("event", "session", "speaker", "organization").prefetch_related(
         Prefetch(
             "objective_links",
@@ -89,7 +91,9 @@ def row(recommendation: Recommendation, base_url: str = "") -> list[str]:
         session.code if session else "",
         session.title if session else "",
         session.format if session else "",
-        recommendation.speaker.name if recommendation.speaker else "",
+        recommendation.speaker.name
+        if recommendation.speaker and getattr(recommendation, "speaker_is_public", True)
+        else "",
         organization.name if organization else "",
         organization.kind if organization else "",
         primary,

@@ -266,6 +266,16 @@ def test_csv_download_has_the_filters_applied(client):
     assert rows[0]["url"] == f"http://testserver/recommendations/{match.reference}/"
 
 
+def test_downloads_never_name_a_speaker_who_only_commented_in_a_chat(client):
+    session = SessionFactory()
+    commenter = chat_commenter(session, person__name="Chatty Commenter")
+    RecommendationFactory(published=True, objectives=[4], event=session.event, speaker=commenter)
+
+    response = client.get(URL, {"download": "csv"})
+
+    assert b"Chatty Commenter" not in b"".join(response.streaming_content)
+
+
 def test_xlsx_download_has_the_filters_applied(client):
     match = RecommendationFactory(published=True, objectives=[4], language="fr")
     RecommendationFactory(published=True, objectives=[4], language="en")
