@@ -143,6 +143,12 @@ class RecommendationVersioned(Versioned):
         return set_validators(Response(data, status=status_code), etag, fresh.api_version)
 
 
+def _locked(recommendation) -> Recommendation:
+    """The row, fresh and locked until the transaction ends, so no write slips in after the
+    If-Match check; the services then work on it without the display prefetches."""
+    return Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+
+
 def _base_url(request) -> str:
     """The site root for the CSV's url column, or "" while recommendation pages do not exist."""
     try:
@@ -232,11 +238,10 @@ class RecommendationViewSet(RecommendationVersioned, ConditionalReadMixin, views
             recommendation = self.get_object()
             if not may_edit(request, recommendation):
                 raise PermissionDenied(_("You may not change this recommendation."))
-            # Hold the row until the change is saved, so no other write slips in after the check.
-            Recommendation.objects.select_for_update().filter(pk=recommendation.pk).first()
-            self.check_if_match(request, recommendation)
+            locked = _locked(recommendation)
+            self.check_if_match(request, locked)
             serializer = RecommendationWriteSerializer(
-                recommendation,
+                locked,
                 data=request.data,
                 partial=partial,
                 context=self.get_serializer_context(),
@@ -252,9 +257,9 @@ class RecommendationViewSet(RecommendationVersioned, ConditionalReadMixin, views
                 raise PermissionDenied(_("You may not delete this recommendation."))
             if recommendation.published_at is not None:
                 raise Conflict(_("A recommendation that was published keeps its reference."))
-            Recommendation.objects.select_for_update().filter(pk=recommendation.pk).first()
-            self.check_if_match(request, recommendation)
-            delete_recommendation(recommendation=recommendation, user=request.user)
+            locked = _locked(recommendation)
+            self.check_if_match(request, locked)
+            delete_recommendation(recommendation=locked, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -279,9 +284,9 @@ class PublishRecommendationView(RecommendationVersioned, TrackerAPIMixin, generi
             recommendation = self.get_object()
             if not can_publish(request.user):
                 raise PermissionDenied(_("Only curators can publish recommendations."))
-            Recommendation.objects.select_for_update().filter(pk=recommendation.pk).first()
-            self.check_if_match(request, recommendation)
-            publish_recommendation(recommendation=recommendation, user=request.user)
+            locked = _locked(recommendation)
+            self.check_if_match(request, locked)
+            publish_recommendation(recommendation=locked, user=request.user)
         return self.item_response(recommendation)
 
 

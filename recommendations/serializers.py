@@ -287,7 +287,7 @@ class RecommendationWriteSerializer(serializers.Serializer):
         numbers = [tag["number"].number for tag in tags]
         if len(set(numbers)) != len(numbers):
             raise serializers.ValidationError(_("Tag each objective once."))
-        if sum(tag["primary"] for tag in tags) > 1:
+        if sum(tag.get("primary", False) for tag in tags) > 1:
             raise serializers.ValidationError(_("Mark at most one objective as primary."))
         return tags
 
@@ -322,7 +322,14 @@ class RecommendationWriteSerializer(serializers.Serializer):
             user=user,
             objective_tags=None
             if tags is None
-            else [(tag["number"], tag["primary"], tag["tagging_source"]) for tag in tags],
+            else [
+                (
+                    tag["number"],
+                    tag.get("primary", False),
+                    tag.get("tagging_source", RecommendationObjective.Source.CURATOR),
+                )
+                for tag in tags
+            ],
             principles=principles,
             addressees=addressees,
         )

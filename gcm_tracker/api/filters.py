@@ -8,7 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework.exceptions import ValidationError
 
-from gcm_tracker.api.pagination import SYNC_PARAMETERS
+from gcm_tracker.api.pagination import SYNC_PARAMETERS, paging_errors
 
 PAGING_PARAMETERS = ("page", "page_size", *SYNC_PARAMETERS)
 # How many values one list parameter takes; beyond that a query is more likely abuse than use.
@@ -133,24 +133,36 @@ class TrackerFilterSet(django_filters.FilterSet):
 
 
 class StrictFilterBackend(DjangoFilterBackend):
-    """django-filter, plus a 400 for parameters the endpoint does not know or takes once only."""
+    """django-filter, plus a 400 for parameters the endpoint does not know or takes once only.
+
+    Every bad parameter of a request is named in one answer, paging ones included.
+    """
 
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "detail", False):
-            self._check_parameters(request, {"format"}, set())
+            self._raise(self._parameter_errors(request, {"format"}, set()))
             return queryset
-        filterset_class = self.get_filterset_class(view, queryset)
-        filters = dict(filterset_class.base_filters) if filterset_class else {}
+        filterset = self.get_filterset(request, queryset, view)
+        filters = dict(filterset.filters) if filterset is not None else {}
         single = {name for name, f in filters.items() if not isinstance(f, ValueListFilter)}
-        self._check_parameters(
+        errors = self._parameter_errors(
             request,
             {*filters, *PAGING_PARAMETERS, "format"},
             single | {*PAGING_PARAMETERS, "format"},
         )
-        return super().filter_queryset(request, queryset, view)
+        errors.update(paging_errors(request))
+        if filterset is not None and not filterset.is_valid():
+            errors.update({name: list(messages) for name, messages in filterset.errors.items()})
+        self._raise(errors)
+        return filterset.qs if filterset is not None else queryset
 
     @staticmethod
-    def _check_parameters(request, known: set, single: set):
+    def _raise(errors: dict):
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _parameter_errors(request, known: set, single: set) -> dict:
         errors = {}
         for name in request.query_params:
             if name not in known:
@@ -160,5 +172,4 @@ class StrictFilterBackend(DjangoFilterBackend):
                 ]
             elif name in single and len(request.query_params.getlist(name)) > 1:
                 errors[name] = [_("Give this parameter once.")]
-        if errors:
-            raise ValidationError(errors)
+        return errors

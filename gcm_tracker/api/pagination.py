@@ -26,15 +26,28 @@ def page_size_from(request) -> int:
     return int(raw)
 
 
+def paging_errors(request) -> dict:
+    """What is wrong with the paging parameters, by name, before any query runs."""
+    errors = {}
+    try:
+        page_size_from(request)
+    except ValidationError as error:
+        errors.update(error.detail)
+    page = request.query_params.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        errors["page"] = [_("Give a page number from 1 on.")]
+    return errors
+
+
 class _Pages(pagination.PageNumberPagination):
     def get_page_size(self, request):
         return page_size_from(request)
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": [_("Give a page number from 1 on.")]})
-        return raw
+        errors = paging_errors(request)
+        if errors:
+            raise ValidationError(errors)
+        return request.query_params.get(self.page_query_param, "1")
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
