@@ -163,6 +163,8 @@ def chart_heat_map(objectives, events, counts):
         "cell": HEAT_CELL,
         "half": HEAT_CELL // 2,
         "label_width": HEAT_LABEL_WIDTH,
-        "width": HEAT_LABEL_WIDTH + HEAT_CELL * len(events),
+        # Room on the right for the last event's slanted label.
+        "width": HEAT_LABEL_WIDTH + HEAT_CELL * len(events) + 40,
+        "display_width": round((HEAT_LABEL_WIDTH + HEAT_CELL * len(events) + 40) * 1.5),
         "height": HEAT_CELL * len(rows),
     }
