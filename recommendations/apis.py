@@ -5,8 +5,9 @@ curators) also read drafts; a write-scoped partner token reads the drafts it cre
 others. Who may change what is decided here, before the services do the writing.
 """
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -16,7 +17,6 @@ from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from consultations.models import Participation
 from gcm_tracker.api.conditional import Versioned, set_validators
 from gcm_tracker.api.csv import stream_csv
 from gcm_tracker.api.exceptions import Conflict
@@ -90,14 +90,11 @@ def _visible_links(name: str, other_end: str, user) -> Prefetch:
 
 def recommendations_for(request):
     """The recommendations the caller may see, with everything their representation shows."""
-    visible = Recommendation.objects.visible_to(request.user)
-    public_speaker = Participation.objects.filter(
-        person=OuterRef("speaker_id"), role__in=Participation.PUBLIC_ROLES
-    )
     return (
-        visible.with_source()
+        Recommendation.objects.visible_to(request.user)
+        .with_source()
+        .with_public_speaker()
         .select_related("session__event")
-        .annotate(speaker_is_public=Exists(public_speaker))
         .prefetch_related(
             "translations",
             Prefetch(
@@ -152,7 +149,7 @@ def _locked(recommendation) -> Recommendation:
 def _base_url(request) -> str:
     """The site root for the CSV's url column, or "" while recommendation pages do not exist."""
     try:
-        with translation.override("en"):
+        with translation.override(settings.LANGUAGE_CODE):
             reverse("recommendations:detail", kwargs={"reference": "A-1"})
     except NoReverseMatch:
         return ""
@@ -208,13 +205,9 @@ class RecommendationViewSet(RecommendationVersioned, ConditionalReadMixin, views
         base_url = _base_url(self.request)
 
         def rows():
-            for recommendation in exports.for_export(queryset.prefetch_related(None)).iterator(
-                chunk_size=exports.CHUNK_SIZE
-            ):
-                if not recommendation.speaker_is_public:
-                    recommendation.speaker = None
-                with translation.override("en"):
-                    yield exports.row(recommendation, base_url)
+            # The url column holds the canonical (default-language) address of each page.
+            with translation.override(settings.LANGUAGE_CODE):
+                yield from exports.rows(queryset.prefetch_related(None), base_url)
 
         return stream_csv(exports.COLUMNS, rows(), "recommendations")
 
