@@ -1,6 +1,8 @@
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.factories.consultations import EventFactory
 from tests.factories.objectives import ObjectiveFactory
@@ -72,3 +74,38 @@ def test_a_missing_page_is_a_friendly_404_in_the_language(client):
 
     assert response.status_code == 404
     assert "Página no encontrada" in response.text
+
+
+def untranslated(po_file: Path) -> list[str]:
+    """The msgids of a .po file that have an empty or fuzzy translation."""
+    missing, msgid, strings, fuzzy, part = [], None, [], False, None
+
+    def close():
+        if msgid and (fuzzy or not all(strings)):
+            missing.append(msgid)
+
+    for line in po_file.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            close()
+            msgid, strings, fuzzy, part = None, [], False, None
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("msgid "):
+            msgid, part = line[7:-1], "id"
+        elif line.startswith("msgid_plural "):
+            part = "plural"
+        elif line.startswith("msgstr"):
+            strings.append(line.split(" ", 1)[1][1:-1])
+            part = "str"
+        elif line.startswith('"') and part == "id":
+            msgid += line[1:-1]
+        elif line.startswith('"') and part == "str":
+            strings[-1] += line[1:-1]
+    return missing
+
+
+@pytest.mark.parametrize("code", ["es", "pt", "fr"])
+def test_every_interface_string_has_a_translation(code):
+    po_file = Path(settings.BASE_DIR) / "locale" / code / "LC_MESSAGES" / "django.po"
+
+    assert untranslated(po_file) == []
