@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "consultations",
     "recommendations",
     "partners",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,16 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
+# Webhooks: failing receivers are retried with exponential backoff for up to a day.
+GCM_WEBHOOK_TIMEOUT_SECONDS = env_int("GCM_WEBHOOK_TIMEOUT_SECONDS", default=10)
+GCM_WEBHOOK_BACKOFF_SECONDS = env_int("GCM_WEBHOOK_BACKOFF_SECONDS", default=30)
+GCM_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("GCM_WEBHOOK_BACKOFF_MAX_SECONDS", default=4 * 3600)
+GCM_WEBHOOK_RETRY_WINDOW_SECONDS = env_int("GCM_WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600)
+GCM_WEBHOOK_PAUSE_AFTER_FAILURES = env_int("GCM_WEBHOOK_PAUSE_AFTER_FAILURES", default=20)
+# Retries due sooner than this are queued with a countdown; later ones by the dispatcher.
+GCM_WEBHOOK_DIRECT_RETRY_MAX_SECONDS = env_int("GCM_WEBHOOK_DIRECT_RETRY_MAX_SECONDS", default=300)
+GCM_WEBHOOK_QUEUE_LEASE_SECONDS = env_int("GCM_WEBHOOK_QUEUE_LEASE_SECONDS", default=900)
+
 # A published recommendation is due for review this many days after its last follow-up.
 GCM_REVIEW_INTERVAL_DAYS = env_int("GCM_REVIEW_INTERVAL_DAYS", default=180)
 
@@ -177,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "recommendations.models.Status",
         "LanguageEnum": "recommendations.models.Language",
         "OrganizationKindEnum": "consultations.models.Organization.Kind",
+        "CountryEnum": "django_countries.countries",
     },
 }
 # Throttling counts live here: per process without Redis, shared by every worker with it.
@@ -207,11 +219,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # An unacknowledged task (its worker died) goes back to the queue after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=600)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    # How often a worker looks for such tasks: every interval × throttle seconds.
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", default=6),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
+    "webhook-retries": {
+        "task": "webhooks.tasks.dispatch_due_deliveries",
+        "schedule": env_int("GCM_WEBHOOK_DISPATCH_EVERY_SECONDS", default=60),
+    },
     "daily-digest": {
         "task": "recommendations.tasks.send_daily_digests",
         "schedule": crontab(hour=env_int("GCM_DIGEST_HOUR", default=6), minute=0),

@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -47,7 +48,11 @@ class Worker:
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "CELERY_TASK_DEFAULT_QUEUE": queue,
+            # Retries a second apart, so a retried webhook succeeds within the test.
+            "GCM_WEBHOOK_BACKOFF_SECONDS": "1",
         }
 
     def start(self):
@@ -109,6 +114,7 @@ def _reset_connections():
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 def wait_for(condition, timeout: float = 30, interval: float = 0.2, what: str = "condition"):

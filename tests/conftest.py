@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 
 from recommendations.roles import CURATOR, RAPPORTEUR
 from tests.celery_worker import celery_worker_process  # noqa: F401  (a fixture)
+from tests.webhook_receiver import webhook_receiver  # noqa: F401  (a fixture)
 
 
 def _member(django_user_model, username: str, group: str):
