@@ -81,7 +81,7 @@ def test_queries_do_not_grow_with_sessions_speakers_or_recommendations(
     many_dressed_recommendations(size, event=event)
     assert Participation.objects.filter(session__event=event).count() == size
 
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(17):
         response = client.get("/events/LAC2021/")
 
     assert len(response.context["recommendations"]) == size

@@ -291,7 +291,7 @@ def test_xlsx_download_has_the_filters_applied(client):
 def test_queries_do_not_grow_with_the_list(client, django_assert_max_num_queries, size):
     many_dressed_recommendations(size, objectives=(4, 7))
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(14):
         response = client.get(URL, {"status": "in_progress", "language": "en"})
 
     assert len(references(response)) == size

@@ -77,7 +77,7 @@ def test_queries_do_not_grow_with_participations_or_recommendations(
     for _ in range(size):
         dressed_recommendation(speaker=person)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         response = client.get(person.get_absolute_url())
 
     assert len(response.context["recommendations"]) == size

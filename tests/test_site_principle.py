@@ -53,7 +53,7 @@ def test_an_unknown_principle_is_not_found(client):
 def test_queries_do_not_grow_with_the_list(client, principle, django_assert_max_num_queries, size):
     many_dressed_recommendations(size)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         response = client.get(URL)
 
     assert len(response.context["recommendations"]) == size

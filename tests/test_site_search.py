@@ -85,7 +85,7 @@ def test_overlong_or_odd_input_does_not_break_the_page(client):
 def test_queries_do_not_grow_with_the_results(client, django_assert_max_num_queries, size):
     many_dressed_recommendations(size)
 
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         response = client.get(URL, {"q": "regularisation"})
 
     assert len(references(response)) == size

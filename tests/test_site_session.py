@@ -70,7 +70,7 @@ def test_queries_do_not_grow_with_speakers_or_recommendations(
 ):
     many_dressed_recommendations(size, session=session)
 
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(15):
         response = client.get(URL)
 
     assert len(response.context["recommendations"]) == size
