@@ -51,6 +51,8 @@ class ValueListField(forms.Field):
 
 
 def _item_schema(field: forms.Field) -> dict:
+    if getattr(field, "schema", None):
+        return field.schema
     if isinstance(field, forms.IntegerField):
         schema = {"type": "integer"}
         if field.min_value is not None:
@@ -99,9 +101,14 @@ class CodeField(forms.ModelChoiceField):
                 % {"what": what, "key": to_field_name}
             },
         )
+        self.schema = {"type": "integer" if to_field_name == "id" else "string"}
 
 
 class CountryField(forms.ChoiceField):
+    """An ISO 3166-1 alpha-2 code, in either case."""
+
+    schema = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
+
     def __init__(self):
         from django_countries import countries
 

@@ -56,7 +56,8 @@ ERRORS = {
         },
     ),
     404: _error(
-        "No such item, or not one you may see (drafts are invisible to the public).",
+        "No such item, or not one you may see (drafts are invisible to the public); on a "
+        "list, a page past the last one.",
         {
             "status": 404,
             "code": "not_found",
@@ -154,6 +155,7 @@ _IF_MATCH = _header(
 
 class TrackerAutoSchema(AutoSchema):
     def _is_detail(self) -> bool:
+        """Whether the path names an item, which may not exist (404)."""
         return "{" in self.path
 
     def _needs_if_match(self) -> bool:
@@ -161,11 +163,18 @@ class TrackerAutoSchema(AutoSchema):
             self.view, "requires_if_match", False
         )
 
+    def get_auth(self):
+        auths = super().get_auth()
+        # Anyone may read: authentication only widens what a read returns.
+        if self.method == "GET" and {} not in auths:
+            auths.append({})
+        return auths
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method == "GET":
             parameters += [_IF_NONE_MATCH, _ETAG, _LAST_MODIFIED, _CACHE_CONTROL]
-            if self._is_detail():
+            if not self._is_list_view():
                 parameters.append(_IF_MODIFIED_SINCE)
         if self.method in WRITE_METHODS:
             parameters.append(_ETAG)
@@ -178,7 +187,7 @@ class TrackerAutoSchema(AutoSchema):
         codes = [400, 401, 429]
         if self.method == "GET":
             codes += [406]
-        if self._is_detail():
+        if self._is_detail() or self.method == "GET":
             codes.append(404)
         if self.method in WRITE_METHODS:
             codes += [403, 409, 413, 415]
