@@ -189,7 +189,6 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "recommendations.models.Language",
         "OrganizationKindEnum": "consultations.models.Organization.Kind",
         "CountryEnum": "django_countries.countries",
-        "CountryEnum": "django_countries.countries",
     },
 }
 # Throttling counts live here: per process without Redis, shared by every worker with it.
