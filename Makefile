@@ -58,5 +58,12 @@ test: compilemessages chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
+# Security: bandit fails on any high-severity finding; pip-audit reports known-vulnerable
+# packages (it needs the registry's JSON API, which some mirrors do not serve: then it says
+# which packages it could not check).
+audit: install
+	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level high
+	$(BIN)/pip-audit --progress-spinner off --skip-editable -l
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
