@@ -20,7 +20,8 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+# Per module, so the async-safety switch below is off again for the rest of the suite.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
