@@ -278,3 +278,42 @@ class RecommendationFilterForm(forms.Form):
         for key in (name, "page", "download"):
             query.pop(key, None)
         return "?" + query.urlencode()
+
+
+class FollowUpForm(forms.Form):
+    """A curator's follow-up update, entered on the recommendation's own page."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    date = forms.DateField(
+        label=_("Date of the situation described"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    evidence_links = forms.CharField(
+        label=_("Evidence links"),
+        required=False,
+        help_text=_("One web address per line."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    addressee = forms.ModelChoiceField(
+        label=_("Addressee concerned"), queryset=None, required=False
+    )
+    corrects = forms.ModelChoiceField(
+        label=_("Corrects an earlier update"),
+        queryset=None,
+        required=False,
+        help_text=_("The earlier update stays in the history, marked as corrected."),
+    )
+
+    def __init__(self, *args, recommendation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["addressee"].queryset = recommendation.addressees.all()
+        self.fields["corrects"].queryset = recommendation.follow_ups.all()
+
+    def clean_evidence_links(self):
+        links = [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]
+        links = [link for link in links if link]
+        validate = forms.URLField(assume_scheme="https").clean
+        return [validate(link) for link in links]

@@ -13,4 +13,9 @@ urlpatterns = [
         views.recommendation_detail,
         name="detail",
     ),
+    path(
+        "recommendations/<str:reference>/follow-ups/",
+        views.record_follow_up,
+        name="record_follow_up",
+    ),
 ]

@@ -1,19 +1,26 @@
 """The public site's home, recommendation, search and coverage pages, and the shared list view."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from consultations.models import Event, Participation, Session
 from objectives.models import Objective
+from recommendations import services
 from recommendations.exports import csv_response, xlsx_response
-from recommendations.forms import RecommendationFilterForm
+from recommendations.forms import FollowUpForm, RecommendationFilterForm
 from recommendations.models import FollowUp, Recommendation, Status
 
 DOWNLOADS = {"csv": csv_response, "xlsx": xlsx_response}
 LATEST_UPDATES = 8
 SEARCH_EXTRA_RESULTS = 10
+ADD_FOLLOW_UP = "recommendations.add_followup"
 
 
 class RecommendationListView(TemplateView):
@@ -74,12 +81,14 @@ def home(request):
     )
 
 
-def recommendation_detail(request, reference: str):
+def recommendation_detail(request, reference: str, follow_up_form: FollowUpForm | None = None):
     recommendation = get_object_or_404(
         Recommendation.objects.published().with_detail(), reference=reference
     )
     earlier = list(recommendation.links_to_earlier.all())
     years = [recommendation.event.year] + [link.to_recommendation.event.year for link in earlier]
+    if follow_up_form is None and request.user.has_perm(ADD_FOLLOW_UP):
+        follow_up_form = FollowUpForm(recommendation=recommendation)
     return render(
         request,
         "recommendations/detail.html",
@@ -88,8 +97,31 @@ def recommendation_detail(request, reference: str):
             "earlier": earlier,
             "later": list(recommendation.links_to_later.all()),
             "asked_since": min(filter(None, years), default=None),
+            "follow_up_form": follow_up_form,
         },
+        status=400 if follow_up_form is not None and follow_up_form.errors else 200,
     )
+
+
+@require_POST
+@login_required
+def record_follow_up(request, reference: str):
+    """A curator records a follow-up update from the recommendation's page."""
+    if not request.user.has_perm(ADD_FOLLOW_UP):
+        raise PermissionDenied
+    recommendation = get_object_or_404(Recommendation.objects.published(), reference=reference)
+    form = FollowUpForm(request.POST, recommendation=recommendation)
+    if not form.is_valid():
+        return recommendation_detail(request, reference, follow_up_form=form)
+    try:
+        services.record_follow_up(
+            recommendation=recommendation, recorded_by=request.user, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return recommendation_detail(request, reference, follow_up_form=form)
+    messages.success(request, _("The follow-up update was recorded."))
+    return redirect(recommendation.get_absolute_url() + "#followup-title")
 
 
 class SearchView(RecommendationListView):
