@@ -1,5 +1,6 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from gcm_tracker.search import names_like, search
 from objectives.models import Objective
 
 
@@ -192,32 +194,6 @@ def _given(**lookups) -> dict:
     return {key: value for key, value in lookups.items() if value not in (None, "")}
 
 
-def matching_every_word(queryset: models.QuerySet, text: str, fields: list[str], ranked: dict):
-    """`queryset` narrowed to rows holding every word of `text` in one of `fields`, with `rank`.
-
-    `ranked` maps a field to the weight it adds when it holds the whole phrase.
-    """
-    words = text.split()[:12]
-    if not words:
-        return queryset.none()
-    for word in words:
-        any_field = Q()
-        for name in fields:
-            any_field |= Q(**{f"{name}__icontains": word})
-        queryset = queryset.filter(any_field)
-    phrase = " ".join(words)
-    rank = sum(
-        (
-            models.Case(models.When(Q(**{f"{name}__icontains": phrase}), then=weight), default=0)
-            for name, weight in ranked.items()
-        ),
-        models.Value(0),
-    )
-    return queryset.annotate(
-        rank=models.ExpressionWrapper(rank, output_field=models.IntegerField())
-    )
-
-
 class SessionQuerySet(models.QuerySet):
     def narrowed(self, *, event: str | None = None, year=None, session_format: str | None = None):
         """Sessions of the event `event`, in `year` and of `session_format`, where given."""
@@ -226,12 +202,13 @@ class SessionQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Sessions whose title, description or summaries hold every word of `text`, ranked."""
-        return matching_every_word(
+        """Sessions whose title, description or summary match `text`, best first (`rank`)."""
+        return search(
             self,
             text,
-            ["title", "description", "rapporteur_summary", "event__title"],
-            {"title": 4, "rapporteur_summary": 2, "description": 1},
+            vectors=["search_vector"],
+            fields=["title", "description", "rapporteur_summary"],
+            phrase_fields={"title": 4, "rapporteur_summary": 2, "description": 1},
         )
 
 
@@ -275,8 +252,10 @@ class Session(TimeStampedModel):
     )
     description = models.TextField(_("description"), blank=True)
     rapporteur_summary = models.TextField(_("rapporteur's summary"), blank=True)
+    # Kept up to date by a database trigger on PostgreSQL; see gcm_tracker/search.py.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = SessionQuerySet.as_manager()
 
     class Meta:
@@ -353,9 +332,15 @@ class ParticipationQuerySet(models.QuerySet):
         return self.select_related("person", "organization", "session__event")
 
     def search(self, text: str):
-        """Public participations whose notes hold every word of `text`, ranked."""
-        return matching_every_word(
-            self.public(), text, ["notes", "person__name"], {"notes": 2, "person__name": 1}
+        """Public participations whose notes match `text`, or whose speaker's name does."""
+        people = names_like(Person.objects.public(), text, ["name"])
+        return search(
+            self.public(),
+            text,
+            vectors=["search_vector"],
+            fields=["notes"],
+            phrase_fields={"notes": 2},
+            extra=Q(person__in=people.values("pk")),
         )
 
 
@@ -389,8 +374,10 @@ class Participation(TimeStampedModel):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     notes = models.TextField(_("notes of what they said"), blank=True)
+    # Kept up to date by a database trigger on PostgreSQL; see gcm_tracker/search.py.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = ParticipationQuerySet.as_manager()
 
     # A chat comment is not a public intervention: chat commenters are never shown publicly.

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -12,6 +13,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from consultations.models import Event, Organization, Person, Session, TimeStampedModel
+from gcm_tracker.search import names_like, search
 from objectives.models import GuidingPrinciple, Objective
 
 
@@ -139,30 +141,20 @@ class RecommendationQuerySet(models.QuerySet):
         return self.select_related("event", "session", "speaker", "organization")
 
     def search(self, text: str):
-        """Recommendations matching every word of `text`, best matches first (annotated `rank`)."""
-        words = text.split()[:12]
-        if not words:
-            return self.annotate(rank=models.Value(0, output_field=models.IntegerField()))
-        matches = Q()
-        for word in words:
-            matches &= (
-                Q(reference__icontains=word)
-                | Q(short_title__icontains=word)
-                | Q(text__icontains=word)
-                | Q(speaker__name__icontains=word)
-                | Q(organization__name__icontains=word)
-                | Q(organization__acronym__iexact=word)
-                | Q(translations__text__icontains=word)
-            )
-        phrase = " ".join(words)
-        rank = (
-            models.Case(models.When(reference__iexact=phrase, then=8), default=0)
-            + models.Case(models.When(short_title__icontains=phrase, then=4), default=0)
-            + models.Case(models.When(text__icontains=phrase, then=2), default=0)
-        )
-        ids = self.filter(matches).values("pk")
-        return self.filter(pk__in=ids).annotate(
-            rank=models.ExpressionWrapper(rank, output_field=models.IntegerField())
+        """Recommendations matching `text` in any of our languages, best first (annotated `rank`).
+
+        Public speakers' and organizations' names match too, misspelt or not.
+        """
+        people = names_like(Person.objects.public(), text, ["name"])
+        organizations = names_like(Organization.objects.all(), text, ["name", "acronym"])
+        return search(
+            self,
+            text,
+            vectors=["search_vector", "translations__search_vector"],
+            fields=["reference", "short_title", "text", "translations__text"],
+            phrase_fields={"reference": 8, "short_title": 4, "text": 2},
+            extra=Q(speaker__in=people.values("pk"))
+            | Q(organization__in=organizations.values("pk")),
         )
 
     def for_principle(self, slug: str):
@@ -392,8 +384,11 @@ class Recommendation(TimeStampedModel):
         _("next review"), null=True, blank=True, editable=False, db_index=True
     )
 
+    # Kept up to date by a database trigger on PostgreSQL; see gcm_tracker/search.py.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     history = HistoricalRecords(
-        excluded_fields=["current_status", "status_date", "next_review_date"]
+        excluded_fields=["current_status", "status_date", "next_review_date", "search_vector"]
     )
     objects = RecommendationQuerySet.as_manager()
 
@@ -547,8 +542,9 @@ class RecommendationTranslation(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     short_title = models.CharField(_("short title"), max_length=200, blank=True)
     text = models.TextField(_("text"))
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["language"]

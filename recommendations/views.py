@@ -131,6 +131,7 @@ class SearchView(RecommendationListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         words = self.filter_form.text
+        context["highlight_query"] = words
         if words:
             where = self.filter_form.session_filters()
             sessions = Session.objects.narrowed(**where).search(words).select_related("event")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 
+from gcm_tracker.search import highlight as search_highlight
 from recommendations.models import Status
 
 register = template.Library()
@@ -168,3 +169,9 @@ def chart_heat_map(objectives, events, counts):
         "display_width": round((HEAT_LABEL_WIDTH + HEAT_CELL * len(events) + 40) * 1.5),
         "height": HEAT_CELL * len(rows),
     }
+
+
+@register.filter
+def highlight(text: str, query: str):
+    """An excerpt of `text` around the words of `query`, marked; the whole text if no query."""
+    return search_highlight(text or "", query) if query else text
