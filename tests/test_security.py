@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,19 @@ def test_a_correct_login_before_the_limit_still_works(client, curator):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(curator.pk)
+
+
+def test_tokens_are_stored_hashed_and_never_logged(write_token, caplog):
+    from partners.models import PartnerToken
+
+    stored = PartnerToken.objects.get(pk=write_token.pk)
+    assert write_token.raw not in {str(value) for value in stored.__dict__.values()}
+
+    with caplog.at_level(logging.DEBUG):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {write_token.raw}")
+        client.get("/api/v1/recommendations/")
+        client.post("/api/v1/recommendations/", data="{not json", content_type="application/json")
+        Client(HTTP_AUTHORIZATION=f"Bearer {write_token.raw}x").get("/api/v1/recommendations/")
+
+    assert write_token.raw not in caplog.text
+    assert write_token.raw[8:] not in caplog.text
