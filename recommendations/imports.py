@@ -1,0 +1,1353 @@
+"""Imports spreadsheets in the tracker's own formats, from CSV or XLSX, all or nothing.
+
+A sheet is one of four kinds, told apart by its header row: recommendations (the columns of
+recommendations/exports.py) and events, sessions and participations (recommendations/sheets.py),
+so a file downloaded from the tracker, edited and uploaded again, round-trips. docs/import-format.md
+describes every column and rule.
+
+`plan_import` reads and checks the file, then runs the whole import inside a transaction that is
+always rolled back: the plan says exactly what `apply_import` will do, row errors included.
+`apply_import` runs it again in one transaction and keeps it only when no row fails.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import DatabaseError, models, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import slugify
+from django_countries import countries
+from django_countries.fields import CountryField
+from openpyxl import load_workbook
+
+from consultations.models import (
+    Event,
+    GuidingQuestion,
+    Organization,
+    Participation,
+    Person,
+    Session,
+)
+from objectives.models import GuidingPrinciple, Objective
+from recommendations import exports, services
+from recommendations.models import (
+    Addressee,
+    FollowUp,
+    Language,
+    Recommendation,
+    RecommendationObjective,
+    Status,
+)
+from recommendations.sheets import QUESTION_SEPARATOR, SHEETS
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_ROWS = 20_000
+# The widest sheet has 23 columns; a header far wider is not one of ours.
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 100_000
+MAX_SHEETS = 10
+# An XLSX file is a zip: one that unpacks to far more than its size is a zip bomb, not a sheet.
+MAX_UNPACK_RATIO = 30
+MAX_ZIP_ENTRIES = 1000
+
+REQUIRED = {
+    "organizations": ["organization"],
+    "people": ["person"],
+    "events": ["event", "event_title", "kind"],
+    "sessions": ["event", "session", "session_title"],
+    "participations": ["event", "session", "person", "role"],
+    "recommendations": ["reference", "short_title", "text", "event"],
+}
+# Derived from the data, so an edited value is not taken back.
+IGNORED_COLUMNS = {"url"}
+SINGULAR = {
+    "organizations": "organization",
+    "people": "person",
+    "events": "event",
+    "sessions": "session",
+    "participations": "participation",
+    "recommendations": "recommendation",
+}
+PLURAL = {
+    "event": "events",
+    "session": "sessions",
+    "participation": "participations",
+    "recommendation": "recommendations",
+    "person": "people",
+    "organization": "organizations",
+    "addressee": "addressees",
+}
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+REFERENCE = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
+NUMBER = re.compile(r"\d{1,9}", re.ASCII)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Characters a spreadsheet cannot hold (XLSX refuses them) and PostgreSQL cannot store (NUL).
+UNKEEPABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the file or one of its rows, in plain words."""
+
+    message: str
+    row: int | None = None
+    sheet: str = ""
+
+    def __str__(self):
+        where = f"Row {self.row}" if self.row else ""
+        if self.sheet:
+            where = f"{self.sheet}, {where.lower()}" if where else self.sheet
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one row does, or would do, to one record."""
+
+    kind: str
+    key: str
+    action: str
+    fields: tuple[str, ...] = ()
+    row: int | None = None
+    sheet: str = ""
+
+    def __str__(self):
+        detail = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.action} {self.kind} {self.key}{detail}"
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sheet:
+    name: str
+    kind: str
+    columns: list[str]
+    rows: list[Row]
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file does: its sheets, the changes, and every problem found."""
+
+    filename: str
+    sheets: list[Sheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file can be imported: no problem in the file or any row."""
+        return not self.problems
+
+    def with_action(self, action: str) -> list[Change]:
+        """The changes that create, update or leave a record unchanged."""
+        return [change for change in self.changes if change.action == action]
+
+    @property
+    def created(self) -> list[Change]:
+        return self.with_action(CREATE)
+
+    @property
+    def updated(self) -> list[Change]:
+        return self.with_action(UPDATE)
+
+    @property
+    def skipped(self) -> list[Change]:
+        return self.with_action(UNCHANGED)
+
+    def counts(self, action: str) -> str:
+        """E.g. "3 recommendations, 1 event" for the changes with `action`."""
+        counted = Counter(change.kind for change in self.with_action(action))
+        return ", ".join(
+            f"{count} {kind if count == 1 else PLURAL[kind]}" for kind, count in counted.items()
+        )
+
+
+class ImportRejected(Exception):
+    """The import was refused or failed; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems))
+
+
+class _Refused(Exception):
+    """The file as a whole cannot be imported."""
+
+    def __init__(self, *problems: Problem | str):
+        self.problems = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+
+
+class _Bad(Exception):
+    """A cell that cannot be taken, with why."""
+
+    def __init__(self, *messages: str):
+        self.messages = list(messages)
+
+
+class _RowFailed(_Bad):
+    """A row that cannot be imported."""
+
+
+@dataclass(frozen=True)
+class _BadCell:
+    """A workbook cell that holds no plain value (a formula or an error)."""
+
+    message: str
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _show(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def name_key(text: str) -> str:
+    """A name folded for matching: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def _read_bytes(file, limit: int) -> bytes:
+    if isinstance(file, bytes | bytearray | memoryview):
+        data = bytes(file)
+    else:
+        size = getattr(file, "size", None)
+        if isinstance(size, int) and size > limit:
+            raise _Refused(_too_large(size, limit))
+        data = file.read(limit + 1)
+        if isinstance(data, str):
+            raise TypeError("Open the file in binary mode.")
+    if len(data) > limit:
+        raise _Refused(_too_large(None, limit))
+    return data
+
+
+def _too_large(size: int | None, limit: int) -> str:
+    shown = f"is {filesizeformat(size)}" if size else "is larger than that"
+    return (
+        f"The file {shown}; the tracker imports files of up to {filesizeformat(limit)}. "
+        "Split it into smaller files."
+    ).replace("\xa0", " ")
+
+
+def _csv_tables(data: bytes) -> list[tuple[str, Iterator]]:
+    if data.startswith(b"PK\x03\x04"):
+        raise _Refused(
+            "This is an XLSX workbook (or another zip file) named .csv: name it .xlsx, "
+            "or save it from the spreadsheet program as CSV UTF-8."
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Refused("The file is UTF-16 text: save it as CSV UTF-8.")
+    if b"\x00" in data:
+        raise _Refused("This is not a CSV text file: it holds binary data.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Refused(
+            f"The file is not UTF-8 text (the byte {data[exc.start]:#04x} at position "
+            f"{exc.start} is not UTF-8): save it as CSV UTF-8."
+        ) from None
+    if not text.strip():
+        raise _Refused("The file is empty.")
+    first_line = text.split("\n", 1)[0]
+    known = {column for columns in SHEETS.values() for column in columns}
+
+    def score(delimiter: str) -> int:
+        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        return sum(cell.strip().lower() in known for cell in cells)
+
+    # Spreadsheet programs in many languages save CSV with semicolons.
+    delimiter = max([",", ";", "\t"], key=score)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):  # noqa: B007
+                yield number, cells
+        except csv.Error as exc:
+            raise _Refused(Problem(f"the CSV cannot be read: {exc}", number + 1)) from None
+
+    return [("", records())]
+
+
+def _xlsx_text(cell) -> str | _BadCell:
+    value = cell.value
+    if cell.data_type == "f":
+        return _BadCell("a formula; type the value itself")
+    if cell.data_type == "e":
+        return _BadCell(f"the spreadsheet error {value}")
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == time() and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_tables(data: bytes, max_rows: int, max_bytes: int) -> list[tuple[str, Iterator]]:
+    if not data.startswith(b"PK\x03\x04"):
+        raise _Refused(
+            "This is not an XLSX workbook: save it from the spreadsheet program as "
+            "Excel Workbook (.xlsx) or as CSV UTF-8."
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _Refused("The workbook is damaged: it cannot be opened.") from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > MAX_ZIP_ENTRIES or unpacked > max_bytes * MAX_UNPACK_RATIO:
+        raise _Refused("The workbook unpacks to far more data than a spreadsheet holds.")
+    tables = []
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it skips; the values are what count.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            try:
+                if len(workbook.worksheets) > MAX_SHEETS:
+                    raise _Refused(f"The workbook has more than {MAX_SHEETS} sheets.")
+                # The rows of all sheets together count against the limit, so memory stays bounded.
+                budget = max_rows + len(workbook.worksheets)
+                for sheet in workbook.worksheets:
+                    records = []
+                    for number, cells in enumerate(
+                        sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1
+                    ):
+                        budget -= 1
+                        if number > max_rows + 1 or budget < 0:
+                            raise _Refused(_too_many_rows(max_rows, sheet.title))
+                        texts = [_xlsx_text(cell) for cell in cells]
+                        while texts and texts[-1] == "":
+                            texts.pop()
+                        records.append((number, texts))
+                    tables.append((sheet.title, iter(records)))
+            finally:
+                workbook.close()
+    except _Refused:
+        raise
+    except Exception as exc:
+        # Whatever a damaged or hostile workbook makes the reader raise means the same thing.
+        raise _Refused(
+            f"The workbook cannot be read ({type(exc).__name__}): open it in the spreadsheet "
+            "program and save it again as .xlsx."
+        ) from None
+    return tables
+
+
+def _too_many_rows(max_rows: int, sheet: str = "") -> Problem:
+    return Problem(
+        f"more than {max_rows} rows; import at most {max_rows} rows at a time", sheet=sheet
+    )
+
+
+def _cell_text(value: str | _BadCell, column: str, *, csv_file: bool) -> str:
+    if isinstance(value, _BadCell):
+        raise _Bad(f"{column}: the cell holds {value.message}")
+    if len(value) > MAX_CELL_CHARS:
+        raise _Bad(
+            f"{column}: the cell holds {len(value)} characters; a cell may hold at most "
+            f"{MAX_CELL_CHARS}"
+        )
+    if unkeepable := UNKEEPABLE.search(value):
+        raise _Bad(f"{column}: the cell holds the control character U+{ord(unkeepable[0]):04X}")
+    if csv_file and value.startswith("="):
+        raise _Bad(
+            f"{column}: starts with '=', so a spreadsheet would run it as a formula; "
+            "if it is text, start it with an apostrophe ('=…)"
+        )
+    return exports.restore(value)
+
+
+def _kind_of(header: list[str]) -> str | None:
+    """The kind whose required columns the header has and that shares most columns with it."""
+    ranked = sorted(
+        SHEETS,
+        key=lambda kind: (
+            all(column in header for column in REQUIRED[kind]),
+            sum(column in SHEETS[kind] for column in header),
+        ),
+        reverse=True,
+    )
+    best = ranked[0]
+    return best if any(column in SHEETS[best] for column in header) else None
+
+
+def _sheet(name: str, records: Iterator, *, csv_file: bool, max_rows: int) -> Sheet | None:
+    first = next(records, None)
+    if first is None:
+        return None
+    number, raw_header = first
+    header = [cell.strip().lower() if isinstance(cell, str) else "" for cell in raw_header]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        if any(any(_filled(cell) for cell in cells) for _n, cells in records):
+            raise _Refused(Problem("the first row must name the columns", 1, name))
+        return None
+    if len(header) > MAX_COLUMNS:
+        raise _Refused(
+            Problem(f"the header row has more than {MAX_COLUMNS} columns: is this the right file?")
+        )
+    kind = _kind_of(header)
+    if kind is None:
+        raise _Refused(
+            Problem(
+                "the first row must name the columns (reference, short_title, text, event, …); "
+                "none of its cells is a column of the tracker's sheets",
+                1,
+                name,
+            )
+        )
+    problems = []
+    for position, column in enumerate(header, start=1):
+        if not column:
+            problems.append(f"column {position} has no name")
+        elif header.index(column) != position - 1:
+            problems.append(f"column {column!r} appears twice")
+        elif column not in SHEETS[kind]:
+            problems.append(f"unknown column {_show(column)} in a {kind} sheet")
+    problems += [
+        f"missing column {column!r}, which a {kind} sheet needs"
+        for column in REQUIRED[kind]
+        if column not in header
+    ]
+    if problems:
+        raise _Refused(*(Problem(message, 1, name) for message in problems))
+    rows = []
+    for number, cells in records:
+        if number > max_rows + 1:
+            raise _Refused(_too_many_rows(max_rows, name))
+        if not any(_filled(cell) for cell in cells):
+            continue
+        row = Row(number, {})
+        if any(_filled(cell) for cell in cells[len(header) :]):
+            row.problems.append(
+                f"the row has cells beyond the last of the {len(header)} named columns"
+            )
+        padded = list(cells[: len(header)]) + [""] * (len(header) - len(cells))
+        for column, value in zip(header, padded, strict=True):
+            if column in IGNORED_COLUMNS:
+                continue
+            try:
+                row.cells[column] = _cell_text(value, column, csv_file=csv_file)
+            except _Bad as bad:
+                row.problems += bad.messages
+        rows.append(row)
+    return Sheet(name=name, kind=kind, columns=header, rows=rows)
+
+
+def _filled(cell) -> bool:
+    return isinstance(cell, _BadCell) or bool(cell and cell.strip())
+
+
+def read_sheets(file, *, filename: str) -> list[Sheet]:
+    """The sheets of a CSV or XLSX file, checked cell by cell; raises ImportRejected."""
+    max_bytes = _limit("GCM_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    max_rows = _limit("GCM_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    try:
+        extension = PurePath(filename or "").suffix.lower()
+        if extension not in (".csv", ".xlsx"):
+            raise _Refused(
+                f"The tracker imports .csv and .xlsx files, not {_show(extension or filename)}."
+            )
+        data = _read_bytes(file, max_bytes)
+        if not data:
+            raise _Refused("The file is empty.")
+        tables = (
+            _csv_tables(data) if extension == ".csv" else _xlsx_tables(data, max_rows, max_bytes)
+        )
+        # Messages name the sheet only when there is more than one.
+        named = len(tables) > 1
+        sheets = []
+        for name, records in tables:
+            sheet = _sheet(
+                name if named else "", records, csv_file=extension == ".csv", max_rows=max_rows
+            )
+            if sheet is not None:
+                sheets.append(sheet)
+        if not any(sheet.rows for sheet in sheets):
+            raise _Refused("There is no row to import below the header.")
+    except _Refused as refused:
+        raise ImportRejected(refused.problems) from None
+    return sheets
+
+
+class _Collector:
+    """Runs parsing steps, keeping each one's messages, so a row reports all its problems."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def __call__(self, step: Callable, *args, **kwargs):
+        try:
+            return step(*args, **kwargs)
+        except _Bad as bad:
+            self.messages += bad.messages
+            return None
+
+    def add(self, message: str):
+        self.messages.append(message)
+
+    def check(self):
+        if self.messages:
+            raise _RowFailed(*self.messages)
+
+
+def _items(text: str, separators: str = ";") -> list[str]:
+    """The values of a multi-valued cell, in order, without blanks or repeats."""
+    parts = re.split(f"[{re.escape(separators)}]", text)
+    return list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+
+
+def _number(text: str, what: str) -> int:
+    text = text.strip()
+    if not NUMBER.fullmatch(text):
+        raise _Bad(f"{what} {_show(text)} is not a number")
+    return int(text)
+
+
+def _numbers(text: str, what: str, known: dict) -> list:
+    bad = _Collector()
+    numbers = [bad(_number, item, what) for item in _items(text, ";,")]
+    for number in numbers:
+        if number is not None and number not in known:
+            bad.add(f"unknown {what} {number}")
+    if bad.messages:
+        raise _Bad(*bad.messages)
+    return [known[number] for number in numbers]
+
+
+def _choice(text: str, choices: type[models.TextChoices], column: str, *, blank=None) -> str:
+    wanted = name_key(text).replace(" ", "_")
+    if not wanted and blank is not None:
+        return blank
+    for value, label in choices.choices:
+        if wanted in (value, name_key(str(label)).replace(" ", "_")):
+            return value
+    if not wanted:
+        raise _Bad(f"missing {column} (use {', '.join(choices.values)})")
+    raise _Bad(f"{column} {_show(text)} not understood (use {', '.join(choices.values)})")
+
+
+def _date(text: str, column: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise _Bad(f"{column} {_show(text)}: date not understood (use YYYY-MM-DD)")
+
+
+def _datetime(text: str, column: str) -> datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _Bad(
+            f"{column} {_show(text)}: date and time not understood "
+            "(use e.g. 2021-04-13T12:30:00-04:00)"
+        ) from None
+    if timezone.is_naive(moment):
+        raise _Bad(f"{column} {_show(text)} needs its UTC offset, e.g. 2021-04-13T12:30:00-04:00")
+    return moment
+
+
+def _country(text: str) -> str:
+    code = text.strip().upper()
+    if code and not countries.alpha2(code):
+        raise _Bad(f"unknown country code {_show(text.strip())}")
+    return countries.alpha2(code) if code else ""
+
+
+def _countries(text: str) -> list[str]:
+    bad = _Collector()
+    codes = [bad(_country, item) for item in _items(text, ";,")]
+    if bad.messages:
+        raise _Bad(*bad.messages)
+    return sorted(set(codes))
+
+
+def _order(text: str) -> int:
+    return _number(text, "order") if text.strip() else 0
+
+
+def _messages(error: ValidationError, what: str) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return [f"{what}: {message}" for message in error.messages]
+    return [
+        f"{what if name == NON_FIELD_ERRORS else f'{what} {name}'}: {message}"
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def _assign(obj: models.Model, values: dict) -> list[str]:
+    """Set the values that differ from `obj`'s; the names of those that did."""
+    changed = []
+    for name, value in values.items():
+        model_field = obj._meta.get_field(name)
+        if model_field.is_relation:
+            current = getattr(obj, model_field.attname)
+            wanted = value.pk if value is not None else None
+        elif isinstance(model_field, CountryField) and model_field.multiple:
+            current, wanted = sorted(c.code for c in getattr(obj, name)), sorted(value)
+        elif isinstance(model_field, CountryField):
+            current, wanted = getattr(obj, name).code or "", value
+        else:
+            current, wanted = getattr(obj, name), value
+        if current != wanted:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+class _Directory:
+    """The rows of one model, found by name, slug or acronym, without regard to accents or case."""
+
+    def __init__(self, model: type[models.Model], *, acronyms: bool = False):
+        self.model = model
+        self.acronyms = acronyms
+        self.reset()
+
+    def reset(self):
+        self._loaded = False
+
+    def _load(self):
+        self.by_name: dict[str, list] = defaultdict(list)
+        self.by_slug: dict[str, models.Model] = {}
+        self.by_acronym: dict[str, list] = defaultdict(list)
+        for obj in self.model._base_manager.order_by("pk"):
+            self.add(obj)
+        self._loaded = True
+
+    def add(self, obj: models.Model):
+        self.by_name[name_key(obj.name)].append(obj)
+        self.by_slug[obj.slug] = obj
+        if self.acronyms and obj.acronym:
+            self.by_acronym[name_key(obj.acronym)].append(obj)
+
+    def find(self, text: str) -> list:
+        """The rows `text` names: by name first, then by slug, then by acronym."""
+        if not self._loaded:
+            self._load()
+        key = name_key(text)
+        if key in self.by_name:
+            return self.by_name[key]
+        slug = slugify(text)
+        if slug in self.by_slug:
+            return [self.by_slug[slug]]
+        return self.by_acronym.get(key, [])
+
+    def new_slug(self, name: str) -> str:
+        """A slug made from `name` that no row has yet."""
+        if not self._loaded:
+            self._load()
+        base = slugify(name)[:110].strip("-") or self.model._meta.model_name
+        slug, suffix = base, 1
+        while slug in self.by_slug:
+            suffix += 1
+            slug = f"{base}-{suffix}"
+        return slug
+
+
+class _Import:
+    """One run of the rows of some sheets, recording changes and problems into a plan."""
+
+    def __init__(self, *, plan: ImportPlan, user: AbstractBaseUser | None):
+        self.plan = plan
+        self.user = user
+        self.note = f"Imported from {PurePath(plan.filename).name}"
+        self.claimed: dict[tuple, int] = {}
+        self.people = _Directory(Person)
+        self.organizations = _Directory(Organization, acronyms=True)
+        self.addressees = _Directory(Addressee)
+        self.objectives = {o.number: o for o in Objective.objects.all()}
+        self.principles = {p.number: p for p in GuidingPrinciple.objects.all()}
+        self._reset_events()
+
+    def _reset_events(self):
+        self._events: dict[str, Event] | None = None
+        self._sessions: dict[tuple[int, str], Session] | None = None
+
+    def run(self, sheets: list[Sheet]):
+        handlers = {
+            "organizations": self._organization_row,
+            "people": self._person_row,
+            "events": self._event_row,
+            "sessions": self._session_row,
+            "participations": self._participation_row,
+            "recommendations": self._recommendation_row,
+        }
+        for sheet in sorted(sheets, key=lambda sheet: list(SHEETS).index(sheet.kind)):
+            for row in sheet.rows:
+                self._run_row(handlers[sheet.kind], sheet, row)
+
+    def _run_row(self, handler: Callable[[Row], None], sheet: Sheet, row: Row):
+        if row.problems:
+            self.plan.problems += [Problem(m, row.number, sheet.name) for m in row.problems]
+            return
+        self.sheet, self.row = sheet, row
+        self.row_changes: list[Change] = []
+        self.wrote = False
+        try:
+            with transaction.atomic():
+                handler(row)
+        except _Bad as bad:
+            messages = bad.messages
+        except ValidationError as error:
+            messages = _messages(error, SINGULAR[sheet.kind])
+        except PermissionDenied as denied:
+            messages = [str(denied) or "permission denied"]
+        except DatabaseError as error:
+            reason = (str(error).splitlines() or [type(error).__name__])[0]
+            messages = [f"could not be saved ({reason})"]
+        else:
+            self.plan.changes += self.row_changes
+            return
+        if self.wrote:
+            # The row's writes were rolled back: what the caches remember of them is gone too.
+            for directory in (self.people, self.organizations, self.addressees):
+                directory.reset()
+            self._reset_events()
+        self.plan.problems += [Problem(m, row.number, sheet.name) for m in messages]
+
+    def _claim(self, kind: str, key, shown: str):
+        """Stop a second row for the same record; the first row's number is in the message."""
+        first = self.claimed.setdefault((kind, key), self.row.number)
+        if first != self.row.number:
+            raise _RowFailed(f"duplicate {kind} {shown} (also on row {first})")
+
+    def _record(self, kind: str, key: str, action: str, fields: Iterable[str] = ()):
+        shown = tuple(fields) if action == UPDATE else ()
+        self.row_changes.append(Change(kind, key, action, shown, self.row.number, self.sheet.name))
+
+    def _warn(self, message: str):
+        self.plan.warnings.append(Problem(message, self.row.number, self.sheet.name))
+
+    def _require(self, action: str, model: type[models.Model]):
+        if self.user is None:
+            return
+        if not self.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
+            raise _RowFailed(f"you may not {action} {model._meta.verbose_name_plural}")
+
+    def _save(self, obj: models.Model, what: str):
+        self._require("change" if obj.pk else "add", type(obj))
+        obj._history_user = self.user
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise _RowFailed(*_messages(error, what)) from None
+        obj.save()
+        self.wrote = True
+
+    @property
+    def events(self) -> dict[str, Event]:
+        if self._events is None:
+            self._events = {event.code.casefold(): event for event in Event.objects.all()}
+        return self._events
+
+    @property
+    def sessions(self) -> dict[tuple[int, str], Session]:
+        if self._sessions is None:
+            self._sessions = {
+                (session.event_id, session.code.casefold()): session
+                for session in Session.objects.all()
+            }
+        return self._sessions
+
+    def _known_event(self, code: str) -> Event:
+        if not code:
+            raise _RowFailed("missing event")
+        event = self.events.get(code.casefold())
+        if event is None:
+            raise _RowFailed(f"unknown event {_show(code)}: import the events sheet first")
+        return event
+
+    def _known_session(self, event: Event, code: str) -> Session:
+        if not code:
+            raise _RowFailed("missing session")
+        session = self.sessions.get((event.pk, code.casefold()))
+        if session is None:
+            raise _RowFailed(
+                f"unknown session {_show(code)} of event {event.code}: "
+                "import the sessions sheet first"
+            )
+        return session
+
+    def _named(self, directory: _Directory, text: str, create: Callable[..., models.Model]):
+        """The one row `text` names, created when there is none."""
+        text = " ".join(text.split())
+        found = directory.find(text)
+        kind = directory.model._meta.model_name
+        if len(found) > 1:
+            slugs = ", ".join(obj.slug for obj in found)
+            raise _RowFailed(
+                f"{kind} {_show(text)} matches {len(found)} {PLURAL[kind]} ({slugs}): "
+                "write the slug of the one meant"
+            )
+        if found:
+            return found[0]
+        obj = create(name=text)
+        obj.slug = directory.new_slug(text)
+        self._save(obj, kind)
+        directory.add(obj)
+        self._record(kind, text, CREATE)
+        return obj
+
+    def _person(self, name: str) -> Person:
+        return self._named(self.people, name, Person)
+
+    def _organization(self, name: str, kind_text: str = "") -> Organization:
+        kind = _choice(kind_text, Organization.Kind, "organization_kind", blank="")
+        organization = self._named(
+            self.organizations, name, lambda name: Organization(name=name, kind=kind)
+        )
+        if kind and not organization.kind:
+            organization.kind = kind
+            self._save(organization, "organization")
+            self._record("organization", organization.name, UPDATE, ["kind"])
+        elif kind and organization.kind != kind:
+            self._warn(
+                f"organization {organization.name!r} is of kind {organization.kind or 'none'} "
+                "in the tracker; the organization_kind here is not used"
+            )
+        return organization
+
+    def _addressee(self, name: str) -> Addressee:
+        return self._named(self.addressees, name, Addressee)
+
+    def _set_m2m(self, obj: models.Model, name: str, wanted: list, changed: list[str]):
+        manager = getattr(obj, name)
+        if set(manager.values_list("pk", flat=True)) != {item.pk for item in wanted}:
+            self._require("change", type(obj))
+            manager.set(wanted)
+            self.wrote = True
+            changed.append(name)
+
+    def _directory_entry(self, directory: _Directory, text: str, kind: str, create):
+        """The row a directory sheet's first cell names, created if new, claimed once."""
+        if not text.strip():
+            raise _RowFailed(f"missing {kind}")
+        before = len(self.row_changes)
+        obj = self._named(directory, text, create)
+        self._claim(kind, obj.pk, _show(obj.name))
+        return obj, len(self.row_changes) > before
+
+    def _organization_row(self, row: Row):
+        cells = row.cells
+        bad = _Collector()
+        values = {}
+        if "acronym" in cells:
+            values["acronym"] = cells["acronym"].strip()
+        if "organization_kind" in cells:
+            values["kind"] = bad(
+                _choice,
+                cells["organization_kind"],
+                Organization.Kind,
+                "organization_kind",
+                blank="",
+            )
+        if "country" in cells:
+            values["country"] = bad(_country, cells["country"])
+        if "website" in cells:
+            values["website"] = cells["website"].strip()
+        bad.check()
+        organization, created = self._directory_entry(
+            self.organizations,
+            cells["organization"],
+            "organization",
+            lambda name: Organization(name=name, **values),
+        )
+        changed = [] if created else _assign(organization, values)
+        if changed:
+            self._save(organization, "organization")
+        if not created:
+            self._record("organization", organization.name, _action(False, changed), changed)
+
+    def _person_row(self, row: Row):
+        cells = row.cells
+        values = {}
+        if "affiliation" in cells:
+            values["affiliation"] = cells["affiliation"].strip()
+        if "organization" in cells:
+            name = cells["organization"].strip()
+            values["organization"] = self._organization(name) if name else None
+        person, created = self._directory_entry(
+            self.people, cells["person"], "person", lambda name: Person(name=name, **values)
+        )
+        changed = [] if created else _assign(person, values)
+        if changed:
+            self._save(person, "person")
+        if not created:
+            self._record("person", person.name, _action(False, changed), changed)
+
+    def _event_row(self, row: Row):
+        cells = row.cells
+        code = cells["event"].strip()
+        if not code:
+            raise _RowFailed("missing event")
+        self._claim("event", code.casefold(), code)
+        bad = _Collector()
+        values = {
+            "title": cells["event_title"].strip(),
+            "kind": bad(_choice, cells["kind"], Event.Kind, "kind"),
+        }
+        for column in ("start_date", "end_date"):
+            if column in cells:
+                values[column] = bad(_date, cells[column], column)
+        if "country" in cells:
+            values["country"] = bad(_country, cells["country"])
+        for column in ("city", "language", "source_document", "source_url"):
+            if column in cells:
+                values[column] = cells[column].strip()
+        if "description" in cells:
+            values["description"] = cells["description"]
+        bad.check()
+        event = self.events.get(code.casefold()) or Event(code=code)
+        created = event.pk is None
+        changed = _assign(event, values)
+        if created or changed:
+            self._save(event, "event")
+            self.events[code.casefold()] = event
+        if "organizers" in cells:
+            organizers = [self._organization(name) for name in _items(cells["organizers"])]
+            self._set_m2m(event, "organizers", organizers, changed)
+        self._record("event", event.code, _action(created, changed), changed)
+
+    def _session_row(self, row: Row):
+        cells = row.cells
+        event = self._known_event(cells["event"].strip())
+        code = cells["session"].strip()
+        if not code:
+            raise _RowFailed("missing session")
+        self._claim("session", (event.pk, code.casefold()), f"{event.code} {code}")
+        bad = _Collector()
+        values = {"title": cells["session_title"].strip()}
+        if "order" in cells:
+            values["order"] = bad(_order, cells["order"])
+        if "session_format" in cells:
+            values["format"] = bad(
+                _choice, cells["session_format"], Session.Format, "session_format", blank=""
+            )
+        for column in ("starts_at", "ends_at"):
+            if column in cells:
+                values[column] = bad(_datetime, cells[column], column)
+        if "time_zone" in cells:
+            values["time_zone"] = cells["time_zone"].strip()
+        for column in ("description", "rapporteur_summary"):
+            if column in cells:
+                values[column] = cells[column]
+        objectives = (
+            bad(_numbers, cells["objectives"], "objective", self.objectives)
+            if "objectives" in cells
+            else None
+        )
+        bad.check()
+        session = self.sessions.get((event.pk, code.casefold())) or Session(event=event, code=code)
+        created = session.pk is None
+        changed = _assign(session, values)
+        if created or changed:
+            self._save(session, "session")
+            self.sessions[(event.pk, code.casefold())] = session
+        if objectives is not None:
+            self._set_m2m(session, "objectives", objectives, changed)
+        if "guiding_questions" in cells:
+            self._set_questions(session, cells["guiding_questions"], changed)
+        self._record("session", f"{event.code} {session.code}", _action(created, changed), changed)
+
+    def _set_questions(self, session: Session, text: str, changed: list[str]):
+        lines = text.replace("\r\n", "\n").split(QUESTION_SEPARATOR)
+        wanted = [line.strip() for line in lines if line.strip()]
+        current = list(session.guiding_questions.order_by("order", "id"))
+        if [question.text for question in current] == wanted:
+            return
+        if current:
+            self._require("delete", GuidingQuestion)
+        for question in current:
+            question._history_user = self.user
+            question.delete()
+        for order, question_text in enumerate(wanted, start=1):
+            self._save(
+                GuidingQuestion(session=session, order=order, text=question_text), "question"
+            )
+        self.wrote = True
+        changed.append("guiding_questions")
+
+    def _participation_row(self, row: Row):
+        cells = row.cells
+        event = self._known_event(cells["event"].strip())
+        session = self._known_session(event, cells["session"].strip())
+        bad = _Collector()
+        if not cells["person"].strip():
+            bad.add("missing person")
+        role = bad(_choice, cells["role"], Participation.Role, "role")
+        values = {}
+        if "order" in cells:
+            values["order"] = bad(_order, cells["order"])
+        if "notes" in cells:
+            values["notes"] = cells["notes"]
+        bad.check()
+        person = self._person(cells["person"])
+        self._claim("participation", (session.pk, person.pk, role), f"of {person.name} as {role}")
+        if "organization" in cells:
+            name = cells["organization"].strip()
+            values["organization"] = self._organization(name) if name else None
+        participation = Participation.objects.filter(
+            session=session, person=person, role=role
+        ).first() or Participation(session=session, person=person, role=role)
+        created = participation.pk is None
+        changed = _assign(participation, values)
+        if created or changed:
+            self._save(participation, "participation")
+        key = f"{event.code} {session.code} {person.name} ({role})"
+        self._record("participation", key, _action(created, changed), changed)
+
+    def _recommendation_row(self, row: Row):
+        cells = row.cells
+        reference = cells["reference"].strip()
+        if not reference:
+            raise _RowFailed("missing reference")
+        self._claim("reference", reference, reference)
+        existing = Recommendation.objects.filter(reference=reference).first()
+        bad = _Collector()
+        if not REFERENCE.fullmatch(reference):
+            bad.add(
+                f"reference {_show(reference)} is not valid: use capital letters, digits and "
+                "hyphens, e.g. OAS2017-P2-03"
+            )
+        values = {"short_title": cells["short_title"], "text": cells["text"]}
+        if "language" in cells:
+            values["language"] = bad(_choice, cells["language"], Language, "language", blank="en")
+        if not cells["event"].strip():
+            bad.add("missing event")
+        current_tags = {
+            tag.objective.number: (tag.is_primary, tag.source)
+            for tag in RecommendationObjective.objects.filter(
+                recommendation=existing
+            ).select_related("objective")
+        }
+        tags = bad(self._objective_tags, cells, current_tags)
+        principles = (
+            bad(_numbers, cells["principles"], "principle", self.principles)
+            if "principles" in cells
+            else None
+        )
+        if "countries" in cells:
+            values["countries"] = bad(_countries, cells["countries"])
+        state = (
+            bad(_choice, cells["state"], Recommendation.State, "state", blank="draft")
+            if "state" in cells
+            else None
+        )
+        follow_up = bad(_follow_up, cells)
+        bad.check()
+
+        recommendation = existing or Recommendation(reference=reference)
+        values["event"] = self._event_for(cells)
+        if "session" in cells:
+            values["session"] = self._session_for(values["event"], cells)
+        if "speaker" in cells:
+            values["speaker"] = self._speaker_for(cells["speaker"], existing)
+        if "organization" in cells:
+            name = cells["organization"].strip()
+            organization_kind = cells.get("organization_kind", "")
+            values["organization"] = self._organization(name, organization_kind) if name else None
+        addressees = (
+            [self._addressee(name) for name in _items(cells["addressees"])]
+            if "addressees" in cells
+            else None
+        )
+        changed = _assign(recommendation, values)
+        if tags is not None:
+            wanted = {objective.number: (primary, source) for objective, primary, source in tags}
+            if wanted != current_tags:
+                changed.append("objectives")
+            else:
+                tags = None
+        relations = {}
+        for name, wanted in (("principles", principles), ("addressees", addressees)):
+            if wanted is not None and not _same(existing, name, wanted):
+                relations[name] = wanted
+                changed.append(name)
+        was_published = existing is not None and existing.is_published
+        publishing = state == Recommendation.State.PUBLISHED and not was_published
+        if state is not None and not publishing and state != recommendation.state:
+            recommendation.state = state
+            changed.append("state")
+        may_publish = self.user is None or services.can_publish(self.user)
+        if was_published and changed and not may_publish:
+            raise _RowFailed("only curators may change a published recommendation")
+        if publishing and not may_publish:
+            raise _RowFailed(
+                "publishing needs the permission to publish recommendations: import it as a draft"
+            )
+        if existing is None or changed:
+            self._require("change" if existing else "add", Recommendation)
+            services.save_recommendation(
+                recommendation=recommendation,
+                user=self.user,
+                objective_tags=tags,
+                principles=relations.get("principles"),
+                addressees=relations.get("addressees"),
+            )
+            self.wrote = True
+        if publishing:
+            self._publish(recommendation)
+            changed.append("state")
+        if follow_up and follow_up != (recommendation.current_status, recommendation.status_date):
+            self._record_follow_up(recommendation, *follow_up)
+            changed.append("current_status")
+        self._record("recommendation", reference, _action(existing is None, changed), changed)
+
+    def _objective_tags(self, cells: dict, current: dict[int, tuple[bool, str]]):
+        """(objective, primary, source) for each tag the row asks for; None to keep them."""
+        if not {"primary_objective", "objectives", "objective_sources"} & cells.keys():
+            return None
+        bad = _Collector()
+        sources = {}
+        for item in _items(cells.get("objective_sources", "")):
+            number_text, colon, source_text = item.partition(":")
+            if not colon:
+                bad.add(f"objective source {_show(item)} not understood (use e.g. 7:curator)")
+                continue
+            number = bad(_number, number_text, "objective")
+            source = bad(_choice, source_text, RecommendationObjective.Source, "objective source")
+            if number is not None and source is not None:
+                sources[number] = source
+        if "objectives" in cells:
+            numbers = [
+                bad(_number, item, "objective") for item in _items(cells["objectives"], ";,")
+            ]
+            numbers = list(dict.fromkeys(number for number in numbers if number is not None))
+            for number in sources.keys() - set(numbers):
+                bad.add(f"objective {number} is in objective_sources but not in objectives")
+        elif "objective_sources" in cells:
+            numbers = list(sources)
+        else:
+            numbers = list(current)
+        if "primary_objective" in cells:
+            primary_text = cells["primary_objective"].strip()
+            primary = bad(_number, primary_text, "primary_objective") if primary_text else None
+        else:
+            primary = next(
+                (number for number, (is_primary, _) in current.items() if is_primary), None
+            )
+        if primary is not None and primary not in numbers:
+            numbers.insert(0, primary)
+        for number in numbers:
+            if number not in self.objectives:
+                bad.add(f"unknown objective {number}")
+        if bad.messages:
+            raise _Bad(*bad.messages)
+        default = RecommendationObjective.Source.CURATOR
+        return [
+            (
+                self.objectives[number],
+                number == primary,
+                sources.get(number) or current.get(number, (False, default))[1],
+            )
+            for number in numbers
+        ]
+
+    def _event_for(self, cells: dict) -> Event:
+        code = cells["event"].strip()
+        title = cells.get("event_title", "").strip()
+        year = cells.get("year", "").strip()
+        event = self.events.get(code.casefold())
+        if event is None:
+            if not title:
+                raise _RowFailed(
+                    f"unknown event {_show(code)}: give its event_title to create it, "
+                    "or import the events sheet first"
+                )
+            event = Event(code=code, title=title, kind=Event.Kind.CONSULTATION)
+            self._save(event, "event")
+            self.events[code.casefold()] = event
+            self._record("event", code, CREATE)
+            if year:
+                self._warn(
+                    f"event {code} is created without dates (a year is not a date): "
+                    "set them in the events sheet"
+                )
+            return event
+        if title and title != event.title:
+            self._warn(
+                f"event {event.code} is titled {_show(event.title)} in the tracker; the "
+                "event_title here is not used (change it in the events sheet)"
+            )
+        if year and year != str(event.year or ""):
+            self._warn(
+                f"event {event.code} started in {event.year or 'an unknown year'} in the tracker; "
+                "the year here is not used (change the dates in the events sheet)"
+            )
+        return event
+
+    def _session_for(self, event: Event, cells: dict) -> Session | None:
+        code = cells["session"].strip()
+        if not code:
+            return None
+        title = cells.get("session_title", "").strip()
+        session_format = _choice(
+            cells.get("session_format", ""), Session.Format, "session_format", blank=""
+        )
+        session = self.sessions.get((event.pk, code.casefold()))
+        if session is None:
+            if not title:
+                raise _RowFailed(
+                    f"unknown session {_show(code)} of event {event.code}: give its "
+                    "session_title to create it, or import the sessions sheet first"
+                )
+            session = Session(event=event, code=code, title=title, format=session_format)
+            self._save(session, "session")
+            self.sessions[(event.pk, code.casefold())] = session
+            self._record("session", f"{event.code} {code}", CREATE)
+        elif (title and title != session.title) or (
+            session_format and session_format != session.format
+        ):
+            self._warn(
+                f"session {event.code} {session.code} has another title or format in the "
+                "tracker; the ones here are not used (change them in the sessions sheet)"
+            )
+        return session
+
+    def _speaker_for(self, text: str, existing: Recommendation | None) -> Person | None:
+        name = text.strip()
+        if name:
+            return self._person(name)
+        # Exports leave out a speaker who only commented in a chat: a blank keeps them.
+        hidden = (
+            existing is not None
+            and existing.speaker_id
+            and not Person.objects.public().filter(pk=existing.speaker_id).exists()
+        )
+        return existing.speaker if hidden else None
+
+    def _publish(self, recommendation: Recommendation):
+        recommendation._history_user = self.user
+        if self.user is not None:
+            services.publish_recommendation(recommendation=recommendation, user=self.user)
+            return
+        # The command line imports as the system, as load_seed does: there is nobody to ask.
+        if errors := recommendation.publication_errors():
+            raise _RowFailed(*(str(error) for error in errors))
+        recommendation.state = Recommendation.State.PUBLISHED
+        recommendation.published_at = recommendation.published_at or timezone.now()
+        recommendation.full_clean()
+        recommendation.save()
+
+    def _record_follow_up(self, recommendation: Recommendation, status: str, day: date | None):
+        if day is None:
+            raise _RowFailed(f"current_status {status} needs a status_date")
+        if recommendation.status_date and day < recommendation.status_date:
+            raise _RowFailed(
+                f"status_date {day} is before the latest follow-up "
+                f"({recommendation.status_date}); correct earlier updates in the admin"
+            )
+        self._require("add", FollowUp)
+        services.record_follow_up(
+            recommendation=recommendation,
+            status=status,
+            date=day,
+            note=self.note,
+            recorded_by=self.user,
+        )
+        self.wrote = True
+
+
+def _same(recommendation: Recommendation | None, name: str, wanted: list) -> bool:
+    if recommendation is None:
+        return not wanted
+    current = set(getattr(recommendation, name).values_list("pk", flat=True))
+    return current == {item.pk for item in wanted}
+
+
+def _follow_up(cells: dict) -> tuple[str, date | None] | None:
+    status_text = cells.get("current_status", "").strip()
+    date_text = cells.get("status_date", "").strip()
+    if not status_text and not date_text:
+        return None
+    bad = _Collector()
+    if not status_text:
+        bad.add("status_date is given without a current_status")
+    status = bad(_choice, status_text, Status, "current_status") if status_text else None
+    day = bad(_date, date_text, "status_date")
+    if bad.messages:
+        raise _Bad(*bad.messages)
+    return status, day
+
+
+def _action(created: bool, changed: list[str]) -> str:
+    return CREATE if created else UPDATE if changed else UNCHANGED
+
+
+def plan_import(file, *, filename: str, user: AbstractBaseUser | None = None) -> ImportPlan:
+    """A dry run: read and check the file and say what importing it would do; writes nothing.
+
+    `file` is bytes or a binary file. Pass the `user` who will apply it so that rows they may
+    not import show as problems now; None plans as the command line imports, with every right.
+    """
+    plan = ImportPlan(filename=filename)
+    try:
+        plan.sheets = read_sheets(file, filename=filename)
+    except ImportRejected as rejected:
+        plan.problems = rejected.problems
+        return plan
+    with transaction.atomic():
+        _Import(plan=plan, user=user).run(plan.sheets)
+        transaction.set_rollback(True)
+    return plan
+
+
+def apply_import(plan: ImportPlan, *, user: AbstractBaseUser | None) -> ImportPlan:
+    """Import a planned file in one transaction; raises ImportRejected, writing nothing, on any problem.
+
+    None as `user` imports as the system, with every right (the command line without --user).
+    """
+    if not plan.ok:
+        raise ImportRejected(plan.problems)
+    done = ImportPlan(filename=plan.filename, sheets=plan.sheets)
+    with transaction.atomic():
+        _Import(plan=done, user=user).run(plan.sheets)
+        if done.problems:
+            raise ImportRejected(done.problems)
+    done.applied = True
+    return done
