@@ -144,6 +144,8 @@ def _english_public_pages(world):
         reverse("objectives:detail", args=[4]) + "?download=csv",
         reverse("objectives:detail", args=[4]) + "?download=xlsx",
         "/es" + published.get_absolute_url(),
+        reverse("recommendations:feed_updates"),
+        reverse("recommendations:feed_objective", args=[4]),
     ]
 
 
