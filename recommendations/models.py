@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -270,6 +270,28 @@ class RecommendationQuerySet(models.QuerySet):
             for code in filter(None, str(codes).split(",")):
                 counts[code] = counts.get(code, 0) + 1
         return counts
+
+    def asks(self) -> list:
+        """These recommendations grouped into asks along accepted "repeats" links, in 2 queries."""
+        from recommendations.recurring import build_asks, repeat_links
+
+        return build_asks(self.select_related("event"), repeat_links(self))
+
+    def ask_of(self, recommendation):
+        """The ask `recommendation` belongs to among these, or None if it is not among them."""
+        from recommendations.recurring import ask_containing
+
+        return ask_containing(self, recommendation)
+
+    def longest_standing_open(self, objective_number: int | None = None) -> list:
+        """Open asks, longest-standing first; with a number, only those concerning that objective."""
+        from recommendations.recurring import longest_standing_first
+
+        asks = [ask for ask in self.asks() if ask.is_open]
+        if objective_number is not None:
+            concerned = set(self.for_objective(objective_number).values_list("pk", flat=True))
+            asks = [a for a in asks if any(r.pk in concerned for r in a.recommendations)]
+        return longest_standing_first(asks)
 
 
 class Recommendation(TimeStampedModel):
@@ -772,3 +794,69 @@ class ExportJob(models.Model):
         if self.state == self.State.READY:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class RepeatProposalQuerySet(models.QuerySet):
+    def pending(self):
+        """Proposals nobody has decided on yet."""
+        return self.filter(state=RepeatProposal.State.PROPOSED)
+
+
+class RepeatProposal(models.Model):
+    """The detector's guess that a later recommendation repeats an earlier one, for a curator."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    later = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("later recommendation"),
+        on_delete=models.CASCADE,
+        related_name="repeat_proposals_as_later",
+    )
+    earlier = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("earlier recommendation"),
+        on_delete=models.CASCADE,
+        related_name="repeat_proposals_as_earlier",
+    )
+    score = models.FloatField(
+        _("similarity"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("How alike the two texts and their objectives are, from 0 to 1."),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PROPOSED, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+
+    objects = RepeatProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = _("proposed repeat")
+        verbose_name_plural = _("proposed repeats")
+        constraints = [
+            models.UniqueConstraint(fields=["later", "earlier"], name="repeat_proposed_once"),
+            models.CheckConstraint(
+                condition=~Q(later=models.F("earlier")), name="repeat_proposal_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.later_id} repeats {self.earlier_id}? ({self.score:.2f})"
+
+    def clean(self):
+        if self.later_id and self.earlier_id and self.later.event_id == self.earlier.event_id:
+            raise ValidationError(_("A repeat is made at a later event, not at the same one."))

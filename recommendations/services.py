@@ -21,7 +21,9 @@ from recommendations.models import (
     ExportJob,
     FollowUp,
     Recommendation,
+    RecommendationLink,
     RecommendationObjective,
+    RepeatProposal,
     Status,
 )
 
@@ -267,3 +269,66 @@ def request_export(*, format: str, requested_by: AbstractBaseUser | None) -> Exp
     job.save()
     transaction.on_commit(lambda: build_export_task.delay(job.pk))
     return job
+
+
+LINK_PERMISSION = "recommendations.add_recommendationlink"
+
+
+def _decidable(proposal: RepeatProposal, user: AbstractBaseUser | None) -> RepeatProposal:
+    """The proposal, locked, once `user` may decide on it and nobody has yet."""
+    if user is None or not user.has_perm(LINK_PERMISSION):
+        raise PermissionDenied(
+            _("Only curators can decide whether a recommendation repeats another.")
+        )
+    locked = RepeatProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.state != RepeatProposal.State.PROPOSED:
+        raise ValidationError(
+            _("This proposal was already %(state)s.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    return locked
+
+
+def _decide(locked: RepeatProposal, proposal: RepeatProposal, state: str, user: AbstractBaseUser):
+    locked.state = state
+    locked.decided_by = user
+    locked.decided_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    proposal.refresh_from_db()
+
+
+@transaction.atomic
+def accept_repeat_proposal(
+    *, proposal: RepeatProposal, user: AbstractBaseUser | None
+) -> RecommendationLink:
+    """Link the later recommendation to the earlier one as a repeat, on a curator's word."""
+    locked = _decidable(proposal, user)
+    link = RecommendationLink.objects.filter(
+        from_recommendation=locked.later,
+        to_recommendation=locked.earlier,
+        kind=RecommendationLink.Kind.REPEATS,
+    ).first()
+    # A curator may have linked the pair by hand meanwhile; that link stands as it is.
+    if link is None:
+        link = RecommendationLink(
+            from_recommendation=locked.later,
+            to_recommendation=locked.earlier,
+            kind=RecommendationLink.Kind.REPEATS,
+            created_by=user,
+        )
+        link._history_user = user
+        link.full_clean()
+        link.save()
+    _decide(locked, proposal, RepeatProposal.State.ACCEPTED, user)
+    return link
+
+
+@transaction.atomic
+def reject_repeat_proposal(
+    *, proposal: RepeatProposal, user: AbstractBaseUser | None
+) -> RepeatProposal:
+    """Record that a curator judged the pair not to be the same ask; nothing is linked."""
+    locked = _decidable(proposal, user)
+    _decide(locked, proposal, RepeatProposal.State.REJECTED, user)
+    return proposal

@@ -145,7 +145,7 @@ def _one_thread():
     return threadpool_limits(limits=1)
 
 
-class _Features:
+class TextFeatures:
     """Stemmed-word and character n-gram TF-IDF, each half L2-normalised, then the whole."""
 
     def __init__(self):
@@ -210,7 +210,7 @@ class ObjectiveSuggester:
         self.classifier = None
         if not self.known.any():
             return self
-        self.features = _Features().fit(
+        self.features = TextFeatures().fit(
             [e.text for e in everything], [e.language for e in everything]
         )
         self._fit_objective_texts(objective_texts)
