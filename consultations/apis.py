@@ -21,6 +21,7 @@ class EventViewSet(TrackerReadOnlyViewSet):
     serializer_class = EventSerializer
     filterset_class = EventFilter
     lookup_field = "code"
+    lookup_value_regex = "[^/]+"
     csv_filename = "events"
 
 
@@ -60,6 +61,7 @@ class PersonViewSet(TrackerReadOnlyViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
     version_fields = ("organization__updated_at",)
     csv_filename = "people"
 
@@ -73,4 +75,5 @@ class OrganizationViewSet(TrackerReadOnlyViewSet):
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
     csv_filename = "organizations"

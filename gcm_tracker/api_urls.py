@@ -1,10 +1,11 @@
 """The REST API v1: one router for the resources, explicit views for the actions."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from consultations.apis import EventViewSet, OrganizationViewSet, PersonViewSet, SessionViewSet
+from gcm_tracker.api.views import NotFoundView
 from objectives.apis import ObjectiveViewSet, PrincipleViewSet
 from recommendations.apis import (
     FollowUpViewSet,
@@ -14,6 +15,8 @@ from recommendations.apis import (
 )
 
 router = DefaultRouter()
+# Formats are asked for with ?format= or Accept, so a dot in a slug or code is just a dot.
+router.include_format_suffixes = False
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("principles", PrincipleViewSet, basename="principle")
 router.register("events", EventViewSet, basename="event")
@@ -37,4 +40,6 @@ urlpatterns = [
         name="recommendation-publish",
     ),
     *router.urls,
+    # Last: whatever else is asked under /api/v1/ gets the API's JSON 404, not the site's page.
+    re_path(r"^.*/$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -28,4 +28,5 @@ class PrincipleViewSet(TrackerReadOnlyViewSet):
     serializer_class = PrincipleSerializer
     filterset_class = PrincipleFilter
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
     csv_filename = "principles"

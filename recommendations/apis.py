@@ -191,7 +191,7 @@ class RecommendationViewSet(RecommendationVersioned, ConditionalReadMixin, views
 
     filterset_class = RecommendationFilter
     lookup_field = "reference"
-    lookup_value_regex = r"[A-Za-z0-9-]+"
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return recommendations_for(self.request)

@@ -13,6 +13,7 @@ from consultations.filters import (
 from consultations.models import Organization, Session
 from gcm_tracker.api.filters import (
     CodeField,
+    MomentFilter,
     StableOrderingFilter,
     TrackerFilterSet,
     ValueListFilter,
@@ -158,7 +159,7 @@ class RecommendationFilter(TrackerFilterSet):
 
 
 class FollowUpFilter(TrackerFilterSet):
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = MomentFilter(
         field_name="recorded_at",
         lookup_expr="gt",
         help_text=_(

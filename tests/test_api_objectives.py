@@ -283,3 +283,13 @@ def test_objectives_are_read_only(api_as, objectives):
     response = api_as("curator").post(LIST, {"number": 1}, format="json")
 
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing-here/", "/api/v1/objectives/nine/", "/api/v1/events/a.b/"]
+)
+def test_any_unknown_api_address_is_a_json_404(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -774,3 +774,13 @@ def test_publishing_answers_the_published_recommendation_with_its_new_etag(api_a
 @pytest.mark.parametrize("persona", API_PERSONAS)
 def test_every_persona_reads_published_recommendations(api_as, dressed, persona):
     assert refs(api_as(persona).get(LIST)) == [dressed.reference]
+
+
+def test_updated_after_takes_any_utc_offset_and_refuses_moments_out_of_range(api_client, dressed):
+    # PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 and Python allow.
+    far_east = api_client.get(LIST, {"updated_after": "2000-01-01T00:00:00+20:23"})
+    too_early = api_client.get(LIST, {"updated_after": "0001-01-01T00:00:00+10:00"})
+
+    assert refs(far_east) == [dressed.reference]
+    assert too_early.status_code == 400
+    assert "updated_after" in too_early.json()["errors"]

@@ -1,9 +1,12 @@
 """Strict filtering: an unknown parameter or value is a 400 naming it, never an empty list."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework.exceptions import ValidationError
@@ -128,8 +131,25 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "pk")
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, turned to UTC: databases refuse some offsets Python accepts."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(_("This moment is out of range.")) from None
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class TrackerFilterSet(django_filters.FilterSet):
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = MomentFilter(
         field_name="updated_at",
         lookup_expr="gt",
         help_text=gettext_lazy(

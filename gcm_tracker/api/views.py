@@ -3,10 +3,12 @@
 from django.http import HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from gcm_tracker.api import csv
 from gcm_tracker.api.conditional import Versioned, not_modified, set_validators
@@ -102,3 +104,12 @@ class ConditionalReadMixin(TrackerAPIMixin):
 
 class TrackerReadOnlyViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+@extend_schema(exclude=True)
+class NotFoundView(TrackerAPIMixin, APIView):
+    """Any other address under /api/v1/: a 404 in JSON, like every other API error."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound(_("There is nothing at this address: see /api/v1/docs/."))
