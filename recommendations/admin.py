@@ -1,12 +1,14 @@
+import uuid
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -17,6 +19,14 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from objectives.models import Objective
+from recommendations.imports import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    ImportRejected,
+    apply_import,
+    plan_import,
+)
 from recommendations.models import (
     Addressee,
     DigestDelivery,
@@ -51,6 +61,46 @@ class CountryConcernedFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(countries__contains=self.value())
         return queryset
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_(
+            "A .csv or .xlsx file in the tracker's download format (see docs/import-format.md). "
+            "Nothing is written until you confirm."
+        ),
+    )
+
+
+class PendingImport:
+    """An uploaded file kept between the dry run and the confirmation, for its uploader only."""
+
+    SESSION_KEY = "pending_imports"
+
+    def __init__(self, filename: str, data: bytes):
+        self.filename = filename
+        self.data = data
+
+    @classmethod
+    def keep(cls, request, upload) -> str:
+        token = uuid.uuid4().hex
+        name = default_storage.save(f"imports/pending/{token}", upload)
+        pending = request.session.get(cls.SESSION_KEY, {})
+        pending[token] = {"path": name, "filename": upload.name}
+        request.session[cls.SESSION_KEY] = pending
+        return token
+
+    @classmethod
+    def take(cls, request, token: str) -> "PendingImport | None":
+        entry = request.session.get(cls.SESSION_KEY, {}).pop(token, None)
+        request.session.modified = True
+        if entry is None or not default_storage.exists(entry["path"]):
+            return None
+        with default_storage.open(entry["path"], "rb") as stored:
+            data = stored.read()
+        default_storage.delete(entry["path"])
+        return cls(entry["filename"], data)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -213,6 +263,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     )
     inlines = [ObjectiveTagInline, TranslationInline, LinkToEarlierInline, FollowUpInline]
     actions = ["publish_selected"]
+    change_list_template = "admin/recommendations/recommendation/change_list.html"
     fieldsets = (
         (None, {"fields": ("reference", "short_title", "text", "language")}),
         (
@@ -238,8 +289,65 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path("due/", self.admin_site.admin_view(self.due_view), name="recommendations_due"),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="recommendations_import",
+            ),
             *super().get_urls(),
         ]
+
+    def import_view(self, request):
+        """Upload a spreadsheet, see what it would do (a dry run), then confirm to apply it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import recommendations from a spreadsheet"),
+            "opts": self.opts,
+            "form": ImportUploadForm(),
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            pending = PendingImport.take(request, request.POST.get("confirm", ""))
+            if pending is None:
+                messages.error(request, _("That import has expired; please upload the file again."))
+                return redirect("admin:recommendations_import")
+            plan = plan_import(pending.data, filename=pending.filename, user=request.user)
+            try:
+                done = apply_import(plan, user=request.user)
+            except ImportRejected as rejected:
+                context.update(plan=plan, problems=rejected.problems)
+                return TemplateResponse(request, "admin/recommendations/import.html", context)
+            messages.success(
+                request,
+                _("Imported %(file)s: created %(created)s; updated %(updated)s.")
+                % {
+                    "file": pending.filename,
+                    "created": done.counts(CREATE) or _("nothing"),
+                    "updated": done.counts(UPDATE) or _("nothing"),
+                },
+            )
+            return redirect("admin:recommendations_recommendation_changelist")
+        if request.method == "POST":
+            form = ImportUploadForm(request.POST, request.FILES)
+            context["form"] = form
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                plan = plan_import(upload, filename=upload.name, user=request.user)
+                context["plan"] = plan
+                context["problems"] = plan.problems
+                context["summary"] = [
+                    (label, plan.counts(action))
+                    for action, label in (
+                        (CREATE, _("Create")),
+                        (UPDATE, _("Update")),
+                        (UNCHANGED, _("Leave unchanged")),
+                    )
+                ]
+                if plan.ok and (plan.created or plan.updated):
+                    upload.seek(0)
+                    context["token"] = PendingImport.keep(request, upload)
+        return TemplateResponse(request, "admin/recommendations/import.html", context)
 
     def due_view(self, request):
         """The curators' dashboard: what is due for review, by objective and by curator."""
