@@ -36,11 +36,14 @@ from recommendations.models import (
     RecommendationLink,
     RecommendationObjective,
     RecommendationTranslation,
+    RepeatProposal,
 )
 from recommendations.services import (
+    accept_repeat_proposal,
     can_publish,
     publish_recommendation,
     record_follow_up,
+    reject_repeat_proposal,
     request_export,
 )
 
@@ -599,3 +602,51 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RepeatProposal)
+class RepeatProposalAdmin(admin.ModelAdmin):
+    """The detector's proposed repeats, for a curator's yes or no; nothing links itself."""
+
+    list_display = ("later", "earlier", "score_display", "state", "decided_by", "decided_at")
+    list_filter = ("state",)
+    list_select_related = ("later__event", "earlier__event", "decided_by")
+    search_fields = ("later__reference", "earlier__reference", "later__text", "earlier__text")
+    fields = ("later_text", "earlier_text", "score", "state", "decided_by", "decided_at")
+    readonly_fields = fields
+    actions = ["accept", "reject"]
+    ordering = ("state", "-score")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("similarity"), ordering="score")
+    def score_display(self, proposal):
+        return f"{proposal.score:.0%}"
+
+    @admin.display(description=_("later recommendation"))
+    def later_text(self, proposal):
+        return f"{proposal.later} — {proposal.later.event}\n\n{proposal.later.text}"
+
+    @admin.display(description=_("earlier recommendation"))
+    def earlier_text(self, proposal):
+        return f"{proposal.earlier} — {proposal.earlier.event}\n\n{proposal.earlier.text}"
+
+    def _decide(self, request, queryset, decide, done_message):
+        decided = 0
+        for proposal in queryset.pending().select_related("later", "earlier"):
+            try:
+                decide(proposal=proposal, user=request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{proposal}: {exc}", messages.ERROR)
+                continue
+            decided += 1
+        self.message_user(request, done_message % {"count": decided}, messages.SUCCESS)
+
+    @admin.action(description=_("Accept: link them as the same ask made again"))
+    def accept(self, request, queryset):
+        self._decide(request, queryset, accept_repeat_proposal, _("%(count)d repeats linked."))
+
+    @admin.action(description=_("Reject: they are different asks"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, reject_repeat_proposal, _("%(count)d proposals rejected."))

@@ -62,6 +62,8 @@ ROLE_PERMISSIONS = {
         "webhooks.view_delivery",
         "webhooks.change_delivery",
         "webhooks.view_attempt",
+        "recommendations.view_repeatproposal",
+        "recommendations.change_repeatproposal",
         "partners.view_partnertoken",
         "partners.add_partnertoken",
         "partners.change_partnertoken",
