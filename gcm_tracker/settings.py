@@ -189,6 +189,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gcm_tracker.api.schema.describe_fields",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "recommendations.models.Status",
         "LanguageEnum": "recommendations.models.Language",

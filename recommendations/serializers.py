@@ -1,7 +1,7 @@
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django_countries import countries
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from consultations.models import Event, Organization, Person, Session
@@ -130,6 +130,78 @@ class LinksSerializer(serializers.Serializer):
     )
 
 
+EXAMPLE = {
+    "id": 38,
+    "reference": "LAC2021-T2-15",
+    "short_title": "Special commission to investigate disappearances and massacres of migrants",
+    "text": "It is necessary to create a special Commission for the investigation of cases of "
+    "disappearances and massacres that occurred in Mexico, with a transnational vision of "
+    "state responsibility.",
+    "language": "en",
+    "translations": [],
+    "objectives": [
+        {
+            "number": 8,
+            "short_title": "Save lives and missing migrants",
+            "title": "Save lives and establish coordinated international efforts on missing "
+            "migrants",
+            "primary": True,
+            "tagging_source": "curator",
+            "url": "https://tracker.example.org/objectives/8/",
+        },
+        {
+            "number": 10,
+            "short_title": "Eradicate trafficking in persons",
+            "title": "Prevent, combat and eradicate trafficking in persons in the context of "
+            "international migration",
+            "primary": False,
+            "tagging_source": "curator",
+            "url": "https://tracker.example.org/objectives/10/",
+        },
+    ],
+    "principles": [
+        {
+            "number": 6,
+            "slug": "human-rights",
+            "name": "Human rights",
+            "url": "https://tracker.example.org/objectives/principles/human-rights/",
+        }
+    ],
+    "source": {
+        "event": {
+            "code": "LAC2021",
+            "title": "Regional Review of the Global Compact: Consultation with Civil Society",
+            "year": 2021,
+            "url": "https://tracker.example.org/events/LAC2021/",
+        },
+        "session": {
+            "id": 8,
+            "code": "T2",
+            "title": "Thematic round table 2",
+            "format": "round_table",
+            "url": "https://tracker.example.org/events/LAC2021/sessions/T2/",
+        },
+        "speaker": None,
+        "organization": None,
+        "location": "Round table 2, recommendations",
+    },
+    "addressees": [{"slug": "mexico", "name": "Mexico"}],
+    "countries": ["MX"],
+    "current_status": "in_progress",
+    "status_date": "2023-05-02",
+    "state": "published",
+    "published_at": "2024-02-12T10:31:07.512000Z",
+    "links": {"repeats": [], "follows_up_on": [], "repeated_by": [], "followed_up_by": []},
+    "follow_ups_url": "https://tracker.example.org/api/v1/recommendations/LAC2021-T2-15/follow-ups/",
+    "url": "https://tracker.example.org/recommendations/LAC2021-T2-15/",
+    "created_at": "2024-02-12T10:30:55.204000Z",
+    "updated_at": "2024-06-30T08:12:41.907000Z",
+}
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("A published recommendation", value=EXAMPLE, response_only=True)]
+)
 class RecommendationSerializer(serializers.ModelSerializer):
     translations = TranslationSerializer(many=True, read_only=True)
     objectives = ObjectiveTagSerializer(

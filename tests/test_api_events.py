@@ -73,3 +73,16 @@ def test_an_event_filter_with_an_unknown_value_is_a_400_naming_it(api_client, ev
 
 def test_an_unknown_event_is_a_404(api_client, events):
     assert api_client.get(f"{LIST}NOPE/").status_code == 404
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_a_list_of_events_runs_a_fixed_number_of_queries(
+    api_client, page_size, django_assert_max_num_queries
+):
+    for _ in range(6):
+        EventFactory().organizers.add(OrganizationFactory())
+
+    with django_assert_max_num_queries(4):
+        response = api_client.get(LIST, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == min(page_size, 6)

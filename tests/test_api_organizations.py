@@ -68,3 +68,16 @@ def test_an_unknown_organization_kind_is_a_400(api_client, organizations):
 
     assert response.status_code == 400
     assert "secret_society" in response.json()["errors"]["kind"][0]
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_a_list_of_organizations_runs_a_fixed_number_of_queries(
+    api_client, page_size, django_assert_max_num_queries
+):
+    for _ in range(6):
+        OrganizationFactory()
+
+    with django_assert_max_num_queries(3):
+        response = api_client.get(LIST, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == min(page_size, 6)

@@ -55,3 +55,13 @@ def test_principles_sync_from_a_moment_on(api_client, principles):
 
 def test_an_unknown_principle_is_a_404(api_client, principles):
     assert api_client.get(f"{LIST}no-such-principle/").status_code == 404
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_a_list_of_principles_runs_a_fixed_number_of_queries(
+    api_client, principles, page_size, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = api_client.get(LIST, {"page_size": page_size})
+
+    assert len(response.json()["results"]) == min(page_size, 3)

@@ -177,3 +177,14 @@ def test_the_api_keeps_to_its_schema_under_generated_requests(api_schema, write_
     assert len(operations) == 23
     assert len(calls) >= 200
     assert all(code < 500 for code in calls)
+
+
+def test_every_field_of_every_answer_and_body_is_described(schema_document):
+    undescribed = [
+        f"{component}.{name}"
+        for component, schema in schema_document["components"]["schemas"].items()
+        for name, field in (schema.get("properties") or {}).items()
+        if not field.get("description")
+    ]
+
+    assert undescribed == []

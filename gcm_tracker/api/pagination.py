@@ -126,8 +126,15 @@ class TrackerPagination(pagination.BasePagination):
                     "format": "uri",
                     "nullable": True,
                     "description": "The next page, with every parameter kept; null on the last.",
+                    "example": "https://tracker.example.org/api/v1/recommendations/?page=3",
                 },
-                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The previous page, with every parameter kept; null on the first.",
+                    "example": "https://tracker.example.org/api/v1/recommendations/?page=1",
+                },
                 "results": schema,
             },
         }

@@ -227,3 +227,77 @@ class TrackerAutoSchema(AutoSchema):
             }
             csv.pop("examples", None)
         return response
+
+
+# Descriptions for fields whose models say nothing more than their name; by field name, or by
+# "Component.field" where the same name means something else there.
+FIELD_DESCRIPTIONS = {
+    "id": "Stable numeric id; never reused.",
+    "slug": "Stable public key, as in the address of its page.",
+    "number": "Its number in the Global Compact.",
+    "name": "Name.",
+    "title": "Title.",
+    "short_title": "Short title, as on the public site.",
+    "text": "The text as in the source document.",
+    "description": "Description.",
+    "acronym": "Acronym, if it has one.",
+    "website": "Web site.",
+    "kind": "Kind (see the enum).",
+    "country": "ISO 3166-1 alpha-2 code; empty when not known.",
+    "countries": "ISO 3166-1 alpha-2 codes of the countries concerned.",
+    "city": "City where it took place.",
+    "start_date": "First day.",
+    "end_date": "Last day.",
+    "year": "The year the event started.",
+    "source_url": "Where the source document can be read.",
+    "created_at": "When the item was first saved (UTC).",
+    "updated_at": "When the item last changed (UTC); what updated_after compares.",
+    "published_at": "When it was first published; null for drafts.",
+    "language": "ISO 639-1 code of the language.",
+    "status": "Follow-up status (see the enum).",
+    "note": "What was observed, in the recorder's words.",
+    "evidence_links": "Web addresses of the evidence.",
+    "addressee": "The addressee the update concerns, if one.",
+    "addressees": "Who is asked to act (slugs).",
+    "principles": "Guiding principles it relates to.",
+    "organization": "The organization, if any.",
+    "organizers": "Organizations that organized the event.",
+    "event": "The event.",
+    "session": "The session, if known.",
+    "person": "The person.",
+    "role": "Their part in the session.",
+    "order": "Position among the event's sessions.",
+    "format": "Format of the session.",
+    "starts_at": "When it started (UTC).",
+    "ends_at": "When it ended (UTC).",
+    "rapporteur_summary": "The rapporteur's summary of the session.",
+    "translations": "Translations of the short title and text.",
+    "source": "Where it was made, and by whom.",
+    "source_location": "Where in the source document the text is.",
+    "links": "Links to earlier and later recommendations making the same ask.",
+    "primary": "Whether this is the recommendation's primary objective.",
+    "tagging_source": "How the tag was made.",
+    "results": "The items of this page.",
+    "ObjectiveTagInputRequest.number": "Objective number, 1 to 23.",
+    "ObjectiveTagInputRequest.primary": "Mark one tag primary; a published one needs one.",
+    "Translation.language": "Language of the translation.",
+    "Translation.text": "The translated text.",
+}
+
+
+def describe_fields(result, generator, request, public):
+    """Postprocessing hook: give every component field a description."""
+    for component, schema in result.get("components", {}).get("schemas", {}).items():
+        for name, field in (schema.get("properties") or {}).items():
+            if field.get("description"):
+                continue
+            description = FIELD_DESCRIPTIONS.get(f"{component}.{name}") or FIELD_DESCRIPTIONS.get(
+                name
+            )
+            if description is None:
+                continue
+            if "$ref" in field:
+                # A description beside $ref is ignored in OpenAPI 3.0: wrap the reference.
+                schema["properties"][name] = {"allOf": [{"$ref": field.pop("$ref")}], **field}
+            schema["properties"][name]["description"] = description
+    return result
