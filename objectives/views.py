@@ -1,9 +1,10 @@
 """The public pages of the objectives and the guiding principles."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from objectives.models import GuidingPrinciple, Objective
-from recommendations.models import Status
+from recommendations.models import Recommendation, Status
 from recommendations.views import RecommendationListView
 
 
@@ -50,3 +51,14 @@ class PrincipleDetailView(RecommendationListView):
 
     def get_filename(self):
         return f"principle-{self.object.slug}-recommendations"
+
+
+OPEN_ASKS_PER_PAGE = 25
+
+
+def open_asks(request, number: int):
+    """An objective's asks still waiting for action, the longest-standing first."""
+    objective = get_object_or_404(Objective, number=number)
+    asks = Recommendation.objects.published().for_objective(number).longest_standing_open()
+    page = Paginator(asks, OPEN_ASKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "objectives/open_asks.html", {"object": objective, "page": page})

@@ -206,6 +206,11 @@ class Ask:
         return max(followed, key=lambda r: r.status_date).current_status
 
     @property
+    def status_label(self) -> str:
+        """The status in words, in the active language."""
+        return Status(self.status).label
+
+    @property
     def is_open(self) -> bool:
         """Whether the ask is still waiting for action."""
         return self.status in OPEN_STATUSES

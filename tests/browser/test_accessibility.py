@@ -56,6 +56,7 @@ def page_addresses(recommendation) -> list[str]:
         recommendation.organization.get_absolute_url(),
         "/search/?q=regularisation",
         "/coverage/",
+        "/objectives/4/open-asks/",
         "/es/objectives/4/",
         "/recommendations/NOT-PUBLISHED-1/",
     ]
