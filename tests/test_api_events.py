@@ -3,6 +3,8 @@ import datetime
 import pytest
 
 from consultations.models import Event
+from tests.api_matrix import assert_read_only_for_everyone
+from tests.conftest import API_PERSONAS
 from tests.factories.consultations import EventFactory, OrganizationFactory, SessionFactory
 from tests.factories.objectives import ObjectiveFactory
 
@@ -86,3 +88,8 @@ def test_a_list_of_events_runs_a_fixed_number_of_queries(
         response = api_client.get(LIST, {"page_size": page_size})
 
     assert len(response.json()["results"]) == min(page_size, 6)
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_everyone_reads_and_nobody_writes_here(api_as, events, persona):
+    assert_read_only_for_everyone(api_as, persona, LIST)

@@ -6,6 +6,8 @@ from django.test import override_settings
 from rest_framework.settings import api_settings
 
 from objectives.models import Objective
+from tests.api_matrix import assert_read_only_for_everyone
+from tests.conftest import API_PERSONAS
 from tests.factories.objectives import ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +295,16 @@ def test_any_unknown_api_address_is_a_json_404(api_client, path):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_everyone_reads_and_nobody_writes_here(api_as, objectives, persona):
+    assert_read_only_for_everyone(api_as, persona, LIST)
+
+
+def test_a_head_request_has_the_validators_and_no_body(api_client, objectives):
+    response = api_client.head(LIST)
+
+    assert response.status_code == 200
+    assert response["ETag"] == api_client.get(LIST)["ETag"]
+    assert response.content == b""

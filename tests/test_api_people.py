@@ -4,6 +4,8 @@ import io
 import pytest
 
 from consultations.models import Participation
+from tests.api_matrix import assert_read_only_for_everyone
+from tests.conftest import API_PERSONAS
 from tests.factories.consultations import (
     OrganizationFactory,
     ParticipationFactory,
@@ -132,3 +134,8 @@ def test_a_list_of_people_runs_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(3):
         api_client.get(LIST, {"page_size": page_size})
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_everyone_reads_and_nobody_writes_here(api_as, speaker, persona):
+    assert_read_only_for_everyone(api_as, persona, LIST)

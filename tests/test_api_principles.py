@@ -1,5 +1,7 @@
 import pytest
 
+from tests.api_matrix import assert_read_only_for_everyone
+from tests.conftest import API_PERSONAS
 from tests.factories.objectives import GuidingPrincipleFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,8 @@ def test_a_list_of_principles_runs_a_fixed_number_of_queries(
         response = api_client.get(LIST, {"page_size": page_size})
 
     assert len(response.json()["results"]) == min(page_size, 3)
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_everyone_reads_and_nobody_writes_here(api_as, principles, persona):
+    assert_read_only_for_everyone(api_as, persona, LIST)

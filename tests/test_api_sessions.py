@@ -1,6 +1,8 @@
 import pytest
 
 from consultations.models import Participation, Session
+from tests.api_matrix import assert_read_only_for_everyone
+from tests.conftest import API_PERSONAS
 from tests.factories.consultations import EventFactory, ParticipationFactory, SessionFactory
 from tests.factories.objectives import ObjectiveFactory
 
@@ -80,3 +82,8 @@ def test_a_list_of_sessions_runs_a_fixed_number_of_queries(
         response = api_client.get(LIST, {"page_size": page_size})
 
     assert len(response.json()["results"]) == min(page_size, 6)
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_everyone_reads_and_nobody_writes_here(api_as, session, persona):
+    assert_read_only_for_everyone(api_as, persona, LIST)
