@@ -7,14 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -46,6 +48,7 @@ from recommendations.services import (
     reject_repeat_proposal,
     request_export,
 )
+from recommendations.suggestions import suggest_objectives
 
 
 class CountryConcernedFilter(admin.SimpleListFilter):
@@ -64,6 +67,9 @@ class CountryConcernedFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(countries__contains=self.value())
         return queryset
+
+
+SUGGEST_MAX_CHARACTERS = 5000
 
 
 class ImportUploadForm(forms.Form):
@@ -257,6 +263,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     )
     list_select_related = ("event", "curator")
     readonly_fields = (
+        "objective_suggestions",
         "current_status",
         "status_date",
         "next_review_date",
@@ -267,8 +274,16 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     inlines = [ObjectiveTagInline, TranslationInline, LinkToEarlierInline, FollowUpInline]
     actions = ["publish_selected"]
     change_list_template = "admin/recommendations/recommendation/change_list.html"
+
+    class Media:
+        js = ["admin/js/objective_suggestions.js"]
+        css = {"all": ["admin/css/objective_suggestions.css"]}
+
     fieldsets = (
-        (None, {"fields": ("reference", "short_title", "text", "language")}),
+        (
+            None,
+            {"fields": ("reference", "short_title", "text", "language", "objective_suggestions")},
+        ),
         (
             _("Source"),
             {"fields": ("event", "session", "speaker", "organization", "source_location")},
@@ -297,8 +312,60 @@ class RecommendationAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="recommendations_import",
             ),
+            path(
+                "suggest-objectives/",
+                self.admin_site.admin_view(self.suggest_view),
+                name="recommendations_suggest_objectives",
+            ),
             *super().get_urls(),
         ]
+
+    @method_decorator(require_POST)
+    def suggest_view(self, request):
+        """The 23 objectives ranked for the text being typed, for the change form's script."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        text = " ".join(
+            request.POST.get(name, "")[:SUGGEST_MAX_CHARACTERS] for name in ("short_title", "text")
+        ).strip()
+        language = request.POST.get("language") or None
+        titles = {o.number: str(o) for o in Objective.objects.all()}
+        suggestions = suggest_objectives(text, language=language) if text else []
+        return JsonResponse(
+            {
+                "suggestions": [
+                    {
+                        "number": s.number,
+                        "label": titles.get(s.number, ""),
+                        "score": round(s.score, 3),
+                    }
+                    for s in suggestions
+                ],
+                "objective_ids": dict(Objective.objects.values_list("number", "pk")),
+            }
+        )
+
+    @admin.display(description=_("Suggested objectives"))
+    def objective_suggestions(self, obj=None):
+        labels = {
+            "heading": _("Objectives this text most likely concerns:"),
+            "accept": _("Accept"),
+            "accepted": _("Accepted"),
+            "tagged": _("Tagged"),
+            "show-all": _("Show all 23"),
+            "show-fewer": _("Show fewer"),
+        }
+        return format_html(
+            '<div id="objective-suggestions" data-url="{}" data-source="{}" {} aria-live="polite">'
+            '<p class="help">{}</p></div>',
+            reverse("admin:recommendations_suggest_objectives"),
+            RecommendationObjective.Source.SUGGESTION_REVIEWED,
+            format_html_join(" ", 'data-label-{}="{}"', labels.items()),
+            _(
+                "Type or paste the text: the objectives it most likely concerns appear here, "
+                "with a confidence. Accept one to add it below; you can still change it."
+            ),
+        )
 
     def import_view(self, request):
         """Upload a spreadsheet, see what it would do (a dry run), then confirm to apply it."""
