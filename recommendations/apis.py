@@ -159,13 +159,15 @@ def _base_url(request) -> str:
 @extend_schema_view(
     list=extend_schema(
         summary="Recommendations",
-        description="Published recommendations, filtered and paged. With updated_after, pages "
-        "follow the order items changed in, for incremental sync (see docs/api.md).",
+        description="The recommendations you may see (the public: published ones), filtered "
+        "and paged. With updated_after, pages follow the order items changed in, for "
+        "incremental sync (see docs/api.md).",
     ),
     retrieve=extend_schema(summary="One recommendation, by reference"),
     create=extend_schema(
         summary="Create a draft recommendation",
-        description="Write tokens, rapporteurs and curators. It is always created as a draft.",
+        description="Write tokens, rapporteurs and curators. It is created as a draft (or in "
+        "review); only a curator publishes it, with POST …/publish/.",
         request=RecommendationWriteSerializer,
         responses={201: RecommendationSerializer},
     ),
