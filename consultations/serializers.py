@@ -2,7 +2,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from consultations.models import Event, Organization, Participation, Person, Session
-from gcm_tracker.api.fields import PublicUrlField
+from gcm_tracker.api.fields import ChangedAtField, PublicUrlField
 
 
 class OrganizationSummarySerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -14,6 +14,7 @@ class OrganizationSummarySerializer(CountryFieldMixin, serializers.ModelSerializ
 
 
 class OrganizationSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    updated_at = ChangedAtField()
     url = PublicUrlField()
 
     class Meta:
@@ -43,6 +44,8 @@ class PersonSummarySerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     """Public fields only: contact details and private notes never leave the admin."""
 
+    updated_at = ChangedAtField()
+
     organization = OrganizationSummarySerializer(read_only=True, allow_null=True)
     url = PublicUrlField()
 
@@ -70,6 +73,7 @@ class EventSummarySerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    updated_at = ChangedAtField()
     year = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="The year the event started."
     )
@@ -117,6 +121,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    updated_at = ChangedAtField()
     event = EventSummarySerializer(read_only=True)
     objectives = serializers.SlugRelatedField(
         slug_field="number",

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
-from gcm_tracker.api.fields import PublicUrlField, TranslatedField
+from gcm_tracker.api.fields import ChangedAtField, PublicUrlField, TranslatedField
 from objectives.models import GuidingPrinciple, Objective
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
+    updated_at = ChangedAtField()
     short_title = TranslatedField("short_title", help_text="Short title, by language.")
     title = TranslatedField("title", help_text="Official title (A/RES/73/195), by language.")
     summary = TranslatedField("summary", help_text="What states committed to, by language.")
@@ -26,6 +27,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 
 class PrincipleSerializer(serializers.ModelSerializer):
+    updated_at = ChangedAtField()
     name = TranslatedField("name", help_text="Name, by language.")
     description = TranslatedField("description", help_text="Description, by language.")
     url = PublicUrlField()

@@ -13,7 +13,6 @@ from consultations.filters import (
 from consultations.models import Organization, Session
 from gcm_tracker.api.filters import (
     CodeField,
-    MomentFilter,
     StableOrderingFilter,
     TrackerFilterSet,
     ValueListFilter,
@@ -159,14 +158,6 @@ class RecommendationFilter(TrackerFilterSet):
 
 
 class FollowUpFilter(TrackerFilterSet):
-    updated_after = MomentFilter(
-        field_name="recorded_at",
-        lookup_expr="gt",
-        help_text=_(
-            "Only updates recorded after this moment (ISO 8601); switches to sync paging in "
-            "recorded order."
-        ),
-    )
     recommendation = ValueListFilter(
         item_field=CodeField(Recommendation.objects.none(), "reference", "recommendation"),
         field_name="recommendation",

@@ -11,7 +11,7 @@ from consultations.serializers import (
     PersonSummarySerializer,
     SessionSummarySerializer,
 )
-from gcm_tracker.api.fields import PublicUrlField
+from gcm_tracker.api.fields import ChangedAtField, PublicUrlField
 from objectives.models import OBJECTIVE_COUNT, GuidingPrinciple, Objective
 from recommendations.models import (
     Addressee,
@@ -203,6 +203,7 @@ EXAMPLE = {
     examples=[OpenApiExample("A published recommendation", value=EXAMPLE, response_only=True)]
 )
 class RecommendationSerializer(serializers.ModelSerializer):
+    updated_at = ChangedAtField()
     translations = TranslationSerializer(many=True, read_only=True)
     objectives = ObjectiveTagSerializer(
         source="objective_links", many=True, read_only=True, help_text="Primary one first."

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from django.utils.http import http_date
 
 from consultations.models import Event
 from recommendations import exports
@@ -784,3 +785,34 @@ def test_updated_after_takes_any_utc_offset_and_refuses_moments_out_of_range(api
     assert refs(far_east) == [dressed.reference]
     assert too_early.status_code == 400
     assert "updated_after" in too_early.json()["errors"]
+
+
+def test_a_new_link_or_a_renamed_event_brings_a_recommendation_back_in_the_sync(
+    api_client, dressed
+):
+    first = api_client.get(LIST, {"updated_after": "2000-01-01T00:00:00Z"}).json()
+    newest = first["results"][-1]["updated_at"]
+    assert refs(api_client.get(LIST, {"updated_after": newest})) == []
+
+    earlier = RecommendationFactory(published=True, reference="OAS2017-P2-03")
+    RecommendationLink.objects.create(
+        from_recommendation=dressed, to_recommendation=earlier, kind="repeats"
+    )
+    after_link = api_client.get(LIST, {"updated_after": newest}).json()["results"]
+    # Both ends of the link changed, at the same moment: in id order.
+    assert [item["reference"] for item in after_link] == [dressed.reference, "OAS2017-P2-03"]
+    assert after_link[0]["links"]["repeats"][0]["reference"] == "OAS2017-P2-03"
+
+    newest = after_link[-1]["updated_at"]
+    dressed.event.title = "Regional review, renamed"
+    dressed.event.save()
+    after_rename = api_client.get(LIST, {"updated_after": newest}).json()["results"]
+    assert [item["reference"] for item in after_rename] == [dressed.reference]
+    assert after_rename[0]["source"]["event"]["title"] == "Regional review, renamed"
+
+
+def test_updated_at_is_what_the_etag_and_last_modified_stand_for(api_client, dressed):
+    response = api_client.get(f"{LIST}{dressed.reference}/")
+
+    shown = datetime.datetime.fromisoformat(response.json()["updated_at"])
+    assert response["Last-Modified"] == http_date(shown.timestamp())

@@ -26,6 +26,19 @@ class PublicUrlField(serializers.Field):
         return public_url(self.context.get("request"), target)
 
 
+class ChangedAtField(serializers.DateTimeField):
+    """updated_at as the API means it: the latest change to the item or to what it embeds."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            source="api_version",
+            read_only=True,
+            help_text="When the item, or anything it embeds (event, session, speaker, "
+            "organization, links), last changed (UTC); what updated_after compares.",
+            **kwargs,
+        )
+
+
 @extend_schema_field(
     {
         "type": "object",

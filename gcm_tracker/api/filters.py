@@ -128,6 +128,8 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         if value in (None, [], ""):
             return qs
         ordering = [self.get_ordering_value(param) for param in value]
+        # updated_at in the API is the row's version (see ConditionalReadMixin.filter_queryset).
+        ordering = [field.replace("updated_at", "api_version") for field in ordering]
         return qs.order_by(*ordering, "pk")
 
 
@@ -150,7 +152,7 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
 
 class TrackerFilterSet(django_filters.FilterSet):
     updated_after = MomentFilter(
-        field_name="updated_at",
+        field_name="api_version",
         lookup_expr="gt",
         help_text=gettext_lazy(
             "Only items changed after this moment (ISO 8601, e.g. 2024-05-01T00:00:00Z); "

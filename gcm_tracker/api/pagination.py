@@ -93,8 +93,7 @@ class TrackerPagination(pagination.BasePagination):
                         ]
                     }
                 )
-            field = getattr(view, "updated_field", "updated_at")
-            self.delegate = _Cursor((field, "id"))
+            self.delegate = _Cursor(("api_version", "id"))
         else:
             self.delegate = _Pages()
         return self.delegate.paginate_queryset(queryset, request, view)

@@ -74,11 +74,9 @@ class ConditionalReadMixin(TrackerAPIMixin):
         )
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if getattr(self, "detail", False):
-            # The item's version rides along with it, so a detail read costs no extra query.
-            queryset = queryset.annotate(api_version=self.version_expression())
-        return queryset
+        # Every row carries its version: what its updated_at shows, what updated_after
+        # compares and what sync pages follow, and its ETag with no extra query.
+        return super().filter_queryset(queryset.annotate(api_version=self.version_expression()))
 
     @staticmethod
     def check_csv_parameters(request):
