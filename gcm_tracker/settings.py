@@ -145,6 +145,9 @@ GCM_WEBHOOK_QUEUE_LEASE_SECONDS = env_int("GCM_WEBHOOK_QUEUE_LEASE_SECONDS", def
 
 # A published recommendation is due for review this many days after its last follow-up.
 GCM_REVIEW_INTERVAL_DAYS = env_int("GCM_REVIEW_INTERVAL_DAYS", default=180)
+# Spreadsheet imports: a larger file is refused before it is read; rows below the header.
+GCM_IMPORT_MAX_BYTES = env_int("GCM_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+GCM_IMPORT_MAX_ROWS = env_int("GCM_IMPORT_MAX_ROWS", default=20_000)
 
 SEED_DOCUMENTS_DIR = Path(
     env_str("GCM_SEED_DOCUMENTS_DIR", default=str(BASE_DIR.parent / "shared" / "seeds"))

@@ -19,7 +19,7 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import PurePath
 
 from django.conf import settings
@@ -53,8 +53,6 @@ from recommendations.models import (
 )
 from recommendations.sheets import QUESTION_SEPARATOR, SHEETS
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_ROWS = 20_000
 # The widest sheet has 23 columns; a header far wider is not one of ours.
 MAX_COLUMNS = 100
 MAX_CELL_CHARS = 100_000
@@ -217,10 +215,6 @@ class _BadCell:
     message: str
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def _show(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
@@ -248,11 +242,11 @@ def _read_bytes(file, limit: int) -> bytes:
 
 
 def _too_large(size: int | None, limit: int) -> str:
-    shown = f"is {filesizeformat(size)}" if size else "is larger than that"
-    return (
-        f"The file {shown}; the tracker imports files of up to {filesizeformat(limit)}. "
-        "Split it into smaller files."
-    ).replace("\xa0", " ")
+    most = filesizeformat(limit).replace("\xa0", " ")
+    if size is None:
+        return f"The file is larger than {most}, the most the tracker imports: split it."
+    shown = filesizeformat(size).replace("\xa0", " ")
+    return f"The file is {shown}; the tracker imports files of up to {most}: split it."
 
 
 def _csv_tables(data: bytes) -> list[tuple[str, Iterator]]:
@@ -274,12 +268,14 @@ def _csv_tables(data: bytes) -> list[tuple[str, Iterator]]:
         ) from None
     if not text.strip():
         raise _Refused("The file is empty.")
-    first_line = text.split("\n", 1)[0]
     known = {column for columns in SHEETS.values() for column in columns}
 
     def score(delimiter: str) -> int:
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
-        return sum(cell.strip().lower() in known for cell in cells)
+        try:
+            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            return -1
+        return sum(cell.strip().lower() in known for cell in header)
 
     # Spreadsheet programs in many languages save CSV with semicolons.
     delimiter = max([",", ";", "\t"], key=score)
@@ -393,12 +389,13 @@ def _cell_text(value: str | _BadCell, column: str, *, csv_file: bool) -> str:
 
 
 def _kind_of(header: list[str]) -> str | None:
-    """The kind whose required columns the header has and that shares most columns with it."""
+    """The kind that shares most columns with the header; of equals, one whose required
+    columns it has."""
     ranked = sorted(
         SHEETS,
         key=lambda kind: (
-            all(column in header for column in REQUIRED[kind]),
             sum(column in SHEETS[kind] for column in header),
+            all(column in header for column in REQUIRED[kind]),
         ),
         reverse=True,
     )
@@ -476,8 +473,7 @@ def _filled(cell) -> bool:
 
 def read_sheets(file, *, filename: str) -> list[Sheet]:
     """The sheets of a CSV or XLSX file, checked cell by cell; raises ImportRejected."""
-    max_bytes = _limit("GCM_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    max_rows = _limit("GCM_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    max_bytes, max_rows = settings.GCM_IMPORT_MAX_BYTES, settings.GCM_IMPORT_MAX_ROWS
     try:
         extension = PurePath(filename or "").suffix.lower()
         if extension not in (".csv", ".xlsx"):
@@ -588,6 +584,10 @@ def _datetime(text: str, column: str) -> datetime | None:
         ) from None
     if timezone.is_naive(moment):
         raise _Bad(f"{column} {_show(text)} needs its UTC offset, e.g. 2021-04-13T12:30:00-04:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise _Bad(f"{column} {_show(text)} is out of range") from None
     return moment
 
 
@@ -665,7 +665,7 @@ class _Directory:
         if self.acronyms and obj.acronym:
             self.by_acronym[name_key(obj.acronym)].append(obj)
 
-    def find(self, text: str) -> list:
+    def find(self, text: str, *, acronyms: bool = True) -> list:
         """The rows `text` names: by name first, then by slug, then by acronym."""
         if not self._loaded:
             self._load()
@@ -675,7 +675,7 @@ class _Directory:
         slug = slugify(text)
         if slug in self.by_slug:
             return [self.by_slug[slug]]
-        return self.by_acronym.get(key, [])
+        return self.by_acronym.get(key, []) if acronyms else []
 
     def new_slug(self, name: str) -> str:
         """A slug made from `name` that no row has yet."""
@@ -813,10 +813,17 @@ class _Import:
             )
         return session
 
-    def _named(self, directory: _Directory, text: str, create: Callable[..., models.Model]):
+    def _named(
+        self,
+        directory: _Directory,
+        text: str,
+        create: Callable[..., models.Model],
+        *,
+        acronyms: bool = True,
+    ):
         """The one row `text` names, created when there is none."""
         text = " ".join(text.split())
-        found = directory.find(text)
+        found = directory.find(text, acronyms=acronyms)
         kind = directory.model._meta.model_name
         if len(found) > 1:
             slugs = ", ".join(obj.slug for obj in found)
@@ -868,7 +875,9 @@ class _Import:
         if not text.strip():
             raise _RowFailed(f"missing {kind}")
         before = len(self.row_changes)
-        obj = self._named(directory, text, create)
+        # The first cell of a directory sheet is the name itself, which its row may give an
+        # acronym: matching it as an acronym would let the row rename another organization.
+        obj = self._named(directory, text, create, acronyms=False)
         self._claim(kind, obj.pk, _show(obj.name))
         return obj, len(self.row_changes) > before
 
@@ -1277,6 +1286,8 @@ class _Import:
     def _record_follow_up(self, recommendation: Recommendation, status: str, day: date | None):
         if day is None:
             raise _RowFailed(f"current_status {status} needs a status_date")
+        if day > timezone.localdate():
+            raise _RowFailed(f"status_date {day} is in the future")
         if recommendation.status_date and day < recommendation.status_date:
             raise _RowFailed(
                 f"status_date {day} is before the latest follow-up "
