@@ -95,7 +95,6 @@ class EventSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "organizers",
             "description",
             "language",
-            "source_document",
             "source_url",
             "url",
             "created_at",

@@ -39,6 +39,8 @@ def test_an_event_has_its_code_dates_place_organizers_and_page(api_client, event
     assert [o["slug"] for o in item["organizers"]] == ["mmc"]
     assert item["url"] == "http://testserver/events/LAC2021/"
     assert {"id", "created_at", "updated_at", "start_date", "end_date", "kind"} <= set(item)
+    # Where the curators' working copy of the source lives is theirs, not part of the API.
+    assert "source_document" not in item
 
 
 @pytest.mark.parametrize(

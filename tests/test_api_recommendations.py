@@ -15,6 +15,7 @@ from recommendations.models import (
     RecommendationObjective,
     Status,
 )
+from recommendations.services import record_follow_up
 from tests.conftest import API_PERSONAS
 from tests.factories.consultations import EventFactory, SessionFactory
 from tests.factories.objectives import GuidingPrincipleFactory, ObjectiveFactory
@@ -720,6 +721,19 @@ def test_a_recommendation_that_was_published_is_never_deleted(api_as, dressed):
 
     assert response.status_code == 409
     assert Recommendation.objects.filter(pk=dressed.pk).exists()
+
+
+def test_a_draft_with_follow_up_history_is_not_deleted(api_as, draft):
+    record_follow_up(recommendation=draft, status="not_started", date=datetime.date(2024, 1, 1))
+    client = api_as("curator")
+
+    response = client.delete(
+        f"{LIST}{draft.reference}/", HTTP_IF_MATCH=_etag(client, draft.reference)
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert Recommendation.objects.filter(pk=draft.pk).exists()
 
 
 def test_a_delete_needs_if_match(api_as, draft):
