@@ -59,6 +59,7 @@ OPEN_ASKS_PER_PAGE = 25
 def open_asks(request, number: int):
     """An objective's asks still waiting for action, the longest-standing first."""
     objective = get_object_or_404(Objective, number=number)
-    asks = Recommendation.objects.published().for_objective(number).longest_standing_open()
+    # Whole chains: a repeat may be tagged with other objectives than the first ask.
+    asks = Recommendation.objects.published().longest_standing_open(number)
     page = Paginator(asks, OPEN_ASKS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "objectives/open_asks.html", {"object": objective, "page": page})

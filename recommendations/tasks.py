@@ -42,3 +42,14 @@ def build_export(job_id: int) -> None:
     job = ExportJob.objects.filter(pk=job_id).first()
     if job is not None:
         services.build_export(job=job)
+
+
+@shared_task(acks_late=True)
+def propose_repeats() -> int:
+    """Look for recommendations that make an earlier ask again; curators decide on each."""
+    from django.db import transaction
+
+    from recommendations.recurring import find_repeat_candidates, store_repeat_proposals
+
+    with transaction.atomic():
+        return len(store_repeat_proposals(find_repeat_candidates()))

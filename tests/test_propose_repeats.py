@@ -147,3 +147,14 @@ def test_a_dry_run_prints_the_pairs_and_stores_nothing(two_events, capsys):
     printed = capsys.readouterr().out
     assert "REVIEW2021-T1-01 repeats FORUM2017-P1-01?" in printed
     assert not RepeatProposal.objects.exists()
+
+
+def test_the_scheduled_task_stores_proposals_once(two_events):
+    from recommendations.models import RepeatProposal
+    from recommendations.tasks import propose_repeats as scheduled
+
+    first = scheduled()
+    again = scheduled()
+
+    assert first >= 1 and again == 0
+    assert RepeatProposal.objects.count() == first

@@ -75,3 +75,18 @@ def test_open_asks_speak_spanish(client):
 
 def test_an_unknown_objective_has_no_open_asks(client):
     assert client.get(reverse("objectives:open_asks", args=[30])).status_code == 404
+
+
+def test_an_ask_keeps_its_repeats_tagged_with_other_objectives(client):
+    first, again = _ask_made_in(2017, 2023, reference="DATA", objectives=(7,))
+    again.objective_links.all().delete()
+    from recommendations.models import RecommendationObjective
+    from tests.factories.objectives import ObjectiveFactory
+
+    RecommendationObjective.objects.create(
+        recommendation=again, objective=ObjectiveFactory(number=1), is_primary=True
+    )
+
+    asks = list(client.get(reverse("objectives:open_asks", args=[7])).context["page"].object_list)
+
+    assert [(a.first.reference, a.times_made) for a in asks] == [("DATA-2017", 2)]
