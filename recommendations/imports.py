@@ -696,7 +696,7 @@ class _Import:
         self.plan = plan
         self.user = user
         self.note = f"Imported from {PurePath(plan.filename).name}"
-        self.claimed: dict[tuple, int] = {}
+        self.claimed: dict[tuple, tuple[str, int]] = {}
         self.people = _Directory(Person)
         self.organizations = _Directory(Organization, acronyms=True)
         self.addressees = _Directory(Addressee)
@@ -751,10 +751,12 @@ class _Import:
         self.plan.problems += [Problem(m, row.number, sheet.name) for m in messages]
 
     def _claim(self, kind: str, key, shown: str):
-        """Stop a second row for the same record; the first row's number is in the message."""
-        first = self.claimed.setdefault((kind, key), self.row.number)
-        if first != self.row.number:
-            raise _RowFailed(f"duplicate {kind} {shown} (also on row {first})")
+        """Stop a second row for the same record; the first row is named in the message."""
+        here = (self.sheet.name, self.row.number)
+        first = self.claimed.setdefault((kind, key), here)
+        if first != here:
+            where = f"row {first[1]}" if first[0] == here[0] else f"{first[0]}, row {first[1]}"
+            raise _RowFailed(f"duplicate {kind} {shown} (also on {where})")
 
     def _record(self, kind: str, key: str, action: str, fields: Iterable[str] = ()):
         shown = tuple(fields) if action == UPDATE else ()

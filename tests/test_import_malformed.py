@@ -241,3 +241,16 @@ def test_a_workbook_names_the_sheet_of_each_problem():
         "consultation)"
     ]
     assert not Recommendation.objects.exists()
+
+
+def test_the_same_record_on_two_sheets_of_a_workbook_is_a_duplicate():
+    row = ["Red Migrante", "RM", "civil_society", "MX", "https://example.org"]
+    data = xlsx_file(
+        {
+            "first": (sheets.ORGANIZATION_COLUMNS, [row]),
+            "second": (sheets.ORGANIZATION_COLUMNS, [row]),
+        }
+    )
+    assert refused(data, filename="tracker.xlsx") == [
+        "second, row 2: duplicate organization 'Red Migrante' (also on first, row 2)"
+    ]
