@@ -104,12 +104,17 @@ def test_the_token_scheme_is_documented(schema_document):
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
 
 
-def test_the_interactive_docs_use_vendored_assets_only(api_client):
+def test_the_interactive_docs_use_vendored_assets_and_no_inline_script(api_client):
     page = api_client.get("/api/v1/docs/").content.decode()
+    start_up = api_client.get("/api/v1/docs/", {"script": ""})
 
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
-    assert "/api/v1/schema/" in page
+    # The site's Content-Security-Policy allows scripts from files only.
+    assert "<script>" not in page
+    assert '<script src="/api/v1/docs/?script=">' in page
+    assert start_up["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in start_up.content.decode()
 
 
 @pytest.fixture
