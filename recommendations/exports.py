@@ -46,13 +46,17 @@ CHUNK_SIZE = 2000
 
 
 def neutralise(value: str) -> str:
-    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe.
+
+    Text already starting with apostrophes before such a character gets one more, so that
+    `restore` gives back exactly what was exported.
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_PREFIXES) else value
 
 
 def restore(value: str) -> str:
     """Undo `neutralise` when a file comes back for import."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
         return value[1:]
     return value
 
