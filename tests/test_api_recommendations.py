@@ -282,6 +282,8 @@ def test_text_search_puts_the_best_match_first(api_client, catalogue):
         ({"updated_after": "2024-13-01"}, "updated_after"),
         ({"ordering": "text"}, "ordering"),
         ({"objectives": 9}, "objectives"),
+        ({"principle": "human\x00rights"}, "principle"),
+        ({"event": "LAC\x002021"}, "event"),
     ],
 )
 def test_a_malformed_or_unknown_filter_is_a_400_naming_it(api_client, catalogue, query, parameter):

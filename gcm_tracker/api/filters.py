@@ -45,6 +45,9 @@ class ValueListField(forms.Field):
             try:
                 if value == "":
                     raise forms.ValidationError(_("an empty value is not allowed"))
+                if "\x00" in value:
+                    # PostgreSQL cannot even compare such a string; no code or slug holds one.
+                    raise forms.ValidationError(_("a NUL character is not allowed"))
                 cleaned.append(self.item_field.clean(value))
             except forms.ValidationError as error:
                 errors.extend(f"“{value}”: {message}" for message in error.messages)
