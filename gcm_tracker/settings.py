@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from gcm_tracker.env import env_bool, env_int, env_list, env_str
@@ -90,6 +91,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Public reads from a read replica, through gcm_tracker/db_router.py, when one is given.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0),
+        conn_health_checks=True,
+    )
+    # Tests read the replica through the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["gcm_tracker.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "gcm_tracker.db_router.ReplicaMiddleware",
+    )
+# How long whoever wrote keeps reading from the primary, to see their write on the replica.
+GCM_REPLICA_PIN_SECONDS = env_int("GCM_REPLICA_PIN_SECONDS", default=10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker started by a test can share the test database.
     # One file per test run, so concurrent runs never share it.
@@ -120,7 +138,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -203,15 +221,21 @@ SPECTACULAR_SETTINGS = {
         "CountryEnum": "django_countries.countries",
     },
 }
-# Throttling counts live here: per process without Redis, shared by every worker with it.
+# Throttling counts and the home and coverage aggregates live here: per process in memory
+# without a cache URL, shared by every web process and worker with Redis.
+CACHE_URL = env_str("CACHE_URL", default="") or env_str("REDIS_URL", default="")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("REDIS_URL", default=""),
+        "LOCATION": CACHE_URL,
+        # A cache that stops answering slows pages down; it must not hang them.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
-    if env_str("REDIS_URL", default="")
+    if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# The home and coverage aggregates are recounted after any change, or after this long at most.
+GCM_AGGREGATES_CACHE_SECONDS = env_int("GCM_AGGREGATES_CACHE_SECONDS", default=900)
 
 # Anyone may read the API from a browser on another site; writes are not offered to them.
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -301,6 +325,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe the health check over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=31536000)
@@ -310,9 +336,17 @@ if not DEBUG:
         # The load balancer ends TLS and says so in this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One JSON object per line in production (see gcm_tracker/jsonlog.py); plain text in development.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "gcm_tracker.jsonlog.JSONFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", default="INFO")},
 }
