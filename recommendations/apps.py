@@ -9,6 +9,8 @@ class RecommendationsConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self):
+        from recommendations import aggregates
         from recommendations.roles import sync_roles
 
         post_migrate.connect(sync_roles, dispatch_uid="recommendations.sync_roles")
+        aggregates.connect()

@@ -1,24 +1,26 @@
 """The public site's home, recommendation, search and coverage pages, and the shared list view."""
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from consultations.models import Event, Participation, Session
-from objectives.models import Objective
-from recommendations import services
+from consultations.models import Participation, Session
+from recommendations import aggregates, services
 from recommendations.exports import csv_response, xlsx_response
 from recommendations.forms import FollowUpForm, RecommendationFilterForm
-from recommendations.models import FollowUp, Recommendation, Status
+from recommendations.models import Recommendation, Status
 
 DOWNLOADS = {"csv": csv_response, "xlsx": xlsx_response}
-LATEST_UPDATES = 8
 SEARCH_EXTRA_RESULTS = 10
 ADD_FOLLOW_UP = "recommendations.add_followup"
 
@@ -66,19 +68,8 @@ class RecommendationListView(TemplateView):
 
 
 def home(request):
-    objectives = Objective.objects.with_status_counts()
-    latest = FollowUp.objects.public().select_related("recommendation__event", "addressee")
-    return render(
-        request,
-        "recommendations/home.html",
-        {
-            "objectives": objectives,
-            "statuses": Status,
-            "published_count": Recommendation.objects.published().count(),
-            "event_count": Event.objects.count(),
-            "latest_updates": latest[:LATEST_UPDATES],
-        },
-    )
+    # Counted once per change of the data, not per visit: see recommendations/aggregates.py.
+    return render(request, "recommendations/home.html", {**aggregates.home(), "statuses": Status})
 
 
 def recommendation_detail(request, reference: str, follow_up_form: FollowUpForm | None = None):
@@ -149,15 +140,18 @@ class SearchView(RecommendationListView):
 
 
 def coverage(request):
-    published = Recommendation.objects.published()
-    heat = published.count_by("event__code", "objective_links__objective__number")
+    # The charts are cached as drawn, per language and aggregates version; the counts are only
+    # read when the drawing is not in the cache.
+    counts = functools.cache(aggregates.coverage)
     return render(
         request,
         "recommendations/coverage.html",
         {
-            "objectives": Objective.objects.with_status_counts(),
-            "events": Event.objects.with_published_count().filter(published_count__gt=0),
-            "heat": heat,
+            "objectives": SimpleLazyObject(lambda: counts()["objectives"]),
+            "events": SimpleLazyObject(lambda: counts()["events"]),
+            "heat": SimpleLazyObject(lambda: counts()["heat"]),
             "statuses": Status,
+            "aggregates_version": aggregates.version(),
+            "aggregates_seconds": settings.GCM_AGGREGATES_CACHE_SECONDS,
         },
     )

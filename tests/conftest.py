@@ -6,6 +6,14 @@ from tests.celery_worker import celery_worker_process  # noqa: F401  (a fixture)
 from tests.webhook_receiver import webhook_receiver  # noqa: F401  (a fixture)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a rolled-back test leaves no cached counts behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _member(django_user_model, username: str, group: str):
     user = django_user_model.objects.create_user(
         username=username, password="a-long-test-password", is_staff=True
