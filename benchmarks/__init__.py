@@ -1,0 +1,1 @@
+"""The synthetic corpus, the benchmark runner and its floor views (see docs/performance.md)."""
