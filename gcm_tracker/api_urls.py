@@ -8,10 +8,12 @@ from consultations.apis import EventViewSet, OrganizationViewSet, PersonViewSet,
 from gcm_tracker.api.views import NotFoundView
 from objectives.apis import ObjectiveViewSet, PrincipleViewSet
 from recommendations.apis import (
+    AsksView,
     FollowUpViewSet,
     PublishRecommendationView,
     RecommendationFollowUpsView,
     RecommendationViewSet,
+    SuggestObjectivesView,
 )
 
 router = DefaultRouter()
@@ -40,6 +42,8 @@ urlpatterns = [
         PublishRecommendationView.as_view(),
         name="recommendation-publish",
     ),
+    path("suggest-objectives/", SuggestObjectivesView.as_view(), name="suggest-objectives"),
+    path("asks/", AsksView.as_view(), name="asks"),
     *router.urls,
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404, not the site's page.
     re_path(r"^.*/$", NotFoundView.as_view(), name="api-not-found"),

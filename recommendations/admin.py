@@ -48,7 +48,7 @@ from recommendations.services import (
     reject_repeat_proposal,
     request_export,
 )
-from recommendations.suggestions import suggest_objectives
+from recommendations.suggestions import MAX_TEXT_CHARACTERS, suggest_objectives
 
 
 class CountryConcernedFilter(admin.SimpleListFilter):
@@ -67,9 +67,6 @@ class CountryConcernedFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(countries__contains=self.value())
         return queryset
-
-
-SUGGEST_MAX_CHARACTERS = 5000
 
 
 class ImportUploadForm(forms.Form):
@@ -326,7 +323,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         text = " ".join(
-            request.POST.get(name, "")[:SUGGEST_MAX_CHARACTERS] for name in ("short_title", "text")
+            request.POST.get(name, "")[:MAX_TEXT_CHARACTERS] for name in ("short_title", "text")
         ).strip()
         language = request.POST.get("language") or None
         titles = {o.number: str(o) for o in Objective.objects.all()}

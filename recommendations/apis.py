@@ -12,24 +12,36 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from gcm_tracker.api.conditional import Versioned, set_validators
 from gcm_tracker.api.csv import stream_csv
 from gcm_tracker.api.exceptions import Conflict
+from gcm_tracker.api.filters import PAGING_PARAMETERS
+from gcm_tracker.api.pagination import ListPages
 from gcm_tracker.api.views import ConditionalReadMixin, TrackerAPIMixin, TrackerReadOnlyViewSet
+from objectives.models import Objective
 from partners.authentication import request_token
 from recommendations import exports
 from recommendations.filters import FollowUpFilter, RecommendationFilter
 from recommendations.models import (
     FollowUp,
+    Language,
     Recommendation,
     RecommendationLink,
     RecommendationObjective,
 )
+from recommendations.recurring import longest_standing_first
 from recommendations.serializers import (
     FollowUpInputSerializer,
     FollowUpSerializer,
@@ -37,6 +49,11 @@ from recommendations.serializers import (
     RecommendationWriteSerializer,
 )
 from recommendations.services import can_publish, delete_recommendation, publish_recommendation
+from recommendations.suggestions import (
+    MAX_TEXT_CHARACTERS,
+    recommendation_text,
+    suggest_objectives,
+)
 
 
 def _own_draft(request, recommendation) -> bool:
@@ -375,3 +392,132 @@ class FollowUpViewSet(FollowUpVersioned, TrackerReadOnlyViewSet):
             .select_related("recommendation", "addressee")
             .chronological()
         )
+
+
+class SuggestObjectivesInput(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=MAX_TEXT_CHARACTERS, help_text="The recommendation's text."
+    )
+    short_title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Its short title, if any."
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text="The text's language; guessed from the text when left out.",
+    )
+
+
+class SuggestedObjective(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The objective's number, 1 to 23.")
+    short_title = serializers.CharField(help_text="Its short title, in the request's language.")
+    score = serializers.FloatField(
+        help_text="Confidence that it is the objective concerned, 0 to 1."
+    )
+
+
+class SuggestObjectivesView(TrackerAPIMixin, APIView):
+    """All 23 objectives ranked for a text, each with a confidence: the same model as the admin's."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Suggest objectives for a text",
+        request=SuggestObjectivesInput,
+        responses={200: SuggestedObjective(many=True)},
+        examples=[
+            OpenApiExample(
+                "A recommendation on remittances",
+                request_only=True,
+                value={"text": "Reduce the cost of sending remittances to below three per cent."},
+            )
+        ],
+    )
+    def post(self, request):
+        given = SuggestObjectivesInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        text = recommendation_text(
+            given.validated_data.get("short_title", ""), given.validated_data["text"]
+        )
+        titles = {o.number: o.short_title for o in Objective.objects.all()}
+        ranked = [
+            {
+                "number": s.number,
+                "short_title": titles.get(s.number, ""),
+                "score": round(s.score, 4),
+            }
+            for s in suggest_objectives(text, language=given.validated_data.get("language"))
+        ]
+        return Response(SuggestedObjective(ranked, many=True).data)
+
+
+class AskSerializer(serializers.Serializer):
+    first_made = serializers.DateField(allow_null=True, help_text="When the ask was first made.")
+    times_made = serializers.IntegerField(help_text="How many times, the first included.")
+    status = serializers.CharField(help_text="The follow-up status with the latest evidence.")
+    is_open = serializers.BooleanField(help_text="Still waiting for action.")
+    recommendations = serializers.ListField(
+        child=serializers.CharField(), help_text="References, first made first."
+    )
+
+
+class AskPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many asks in all.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, if any.")
+    results = AskSerializer(many=True)
+
+
+ASK_PARAMETERS = {"objective", "open", "format", *PAGING_PARAMETERS}
+
+
+class AsksView(TrackerAPIMixin, APIView):
+    """Published asks made again and again: when first made, how often since, and their status."""
+
+    @extend_schema(
+        summary="Recurring asks, longest-standing first",
+        parameters=[
+            OpenApiParameter("objective", int, description="Only asks concerning this objective."),
+            OpenApiParameter("open", bool, description="Only open asks (default true)."),
+            OpenApiParameter("page", int, description="Page number, from 1."),
+            OpenApiParameter("page_size", int, description="Asks per page, 1 to 200 (50)."),
+        ],
+        responses={200: AskPageSerializer},
+    )
+    def get(self, request):
+        errors = {
+            name: [_("Unknown parameter.")]
+            for name in request.query_params
+            if name not in ASK_PARAMETERS
+        }
+        objective = request.query_params.get("objective")
+        if objective is not None and not (objective.isdigit() and 1 <= int(objective) <= 23):
+            errors["objective"] = [_("Give an objective number from 1 to 23.")]
+        only_open = request.query_params.get("open", "true").lower()
+        if only_open not in ("true", "false", "1", "0"):
+            errors["open"] = [_("Give true or false.")]
+        if errors:
+            raise ValidationError(errors)
+        published = Recommendation.objects.published()
+        if only_open in ("true", "1"):
+            asks = published.longest_standing_open(int(objective) if objective else None)
+        else:
+            asks = longest_standing_first(published.asks())
+            if objective:
+                concerned = set(
+                    published.for_objective(int(objective)).values_list("pk", flat=True)
+                )
+                asks = [a for a in asks if any(r.pk in concerned for r in a.recommendations)]
+        paginator = ListPages()
+        page = paginator.paginate_queryset(asks, request, view=self)
+        rows = [
+            {
+                "first_made": ask.first_made,
+                "times_made": ask.times_made,
+                "status": ask.status,
+                "is_open": ask.is_open,
+                "recommendations": [r.reference for r in ask.recommendations],
+            }
+            for ask in page
+        ]
+        return paginator.get_paginated_response(AskSerializer(rows, many=True).data)

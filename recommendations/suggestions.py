@@ -82,6 +82,10 @@ _OBJECTIVE_FIELDS = ("short_title", "title", "summary")
 TEMPERATURE = 0.75
 
 
+# The longest text read for suggestions; beyond it a request is more likely abuse than use.
+MAX_TEXT_CHARACTERS = 5000
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """One objective with the model's confidence, in [0, 1], that it is the one concerned."""

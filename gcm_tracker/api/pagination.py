@@ -163,3 +163,7 @@ class TrackerPagination(pagination.BasePagination):
                 "schema": {"type": "string"},
             },
         ]
+
+
+class ListPages(_Pages):
+    """Page numbers over a list built in Python, such as the recurring asks."""
