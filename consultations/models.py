@@ -400,6 +400,11 @@ class Participation(TimeStampedModel):
                 fields=["session", "person", "role"], name="one_role_per_person_per_session"
             )
         ]
+        indexes = [
+            # Whether a person ever spoke in public, from the index alone: every list asks it
+            # of each speaker it shows.
+            models.Index(fields=["person", "role"], name="participation_person_role"),
+        ]
 
     def __str__(self):
         return f"{self.person} – {self.get_role_display()} ({self.session})"

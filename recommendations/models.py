@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from consultations.models import Event, Organization, Person, Session, TimeStampedModel
+from consultations.models import (
+    Event,
+    Organization,
+    Participation,
+    Person,
+    Session,
+    TimeStampedModel,
+)
 from gcm_tracker.search import names_like, search
 from objectives.models import GuidingPrinciple, Objective
 
@@ -200,9 +207,13 @@ class RecommendationQuerySet(models.QuerySet):
 
     def with_public_speaker(self):
         """Annotates `speaker_is_public`, so a chat commenter's name is never shown."""
+        # Asked of the participations directly (no join to people, no DISTINCT), so the
+        # database answers it from the participation_person_role index.
         return self.annotate(
             speaker_is_public=models.Exists(
-                Person.objects.public().filter(pk=models.OuterRef("speaker_id"))
+                Participation.objects.filter(
+                    person=models.OuterRef("speaker_id"), role__in=Participation.PUBLIC_ROLES
+                )
             )
         )
 
@@ -419,6 +430,11 @@ class Recommendation(TimeStampedModel):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         permissions = [("publish_recommendation", _("Can publish recommendations"))]
+        indexes = [
+            # Published ones of a status, ids only: lists and counts filtered by status are
+            # answered from the index without reading the wide rows.
+            models.Index(fields=["state", "current_status", "id"], name="rec_state_status_id"),
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.short_title}"
@@ -540,6 +556,12 @@ class RecommendationObjective(models.Model):
         ordering = ["-is_primary", "objective__number"]
         verbose_name = _("objective tag")
         verbose_name_plural = _("objective tags")
+        indexes = [
+            # An objective's recommendations from the index alone (objective pages, filters).
+            models.Index(
+                fields=["objective", "recommendation"], name="tag_objective_recommendation"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recommendation", "objective"], name="objective_tagged_once"
@@ -650,6 +672,10 @@ class FollowUp(models.Model):
         ordering = ["-date", "-recorded_at", "-id"]
         verbose_name = _("follow-up update")
         verbose_name_plural = _("follow-up updates")
+        indexes = [
+            # The latest updates (home page, feeds) without sorting the whole history.
+            models.Index(fields=["-date", "-recorded_at", "-id"], name="followup_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.recommendation.reference}: {self.get_status_display()} ({self.date})"
