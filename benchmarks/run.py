@@ -235,7 +235,9 @@ class Bench:
                 with connection.cursor() as cursor:
                     cursor.executemany(sql, params)
                 continue
-            with connection.chunked_cursor() as cursor:
+            # Reads stream through a server-side cursor, as the ORM's iterator() reads them.
+            reading = sql.lstrip().upper().startswith(("SELECT", "WITH"))
+            with connection.chunked_cursor() if reading else connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 if cursor.description is not None:
                     while cursor.fetchmany(2000):
