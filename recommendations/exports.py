@@ -7,9 +7,11 @@ edited and uploaded again, round-trips. Multi-valued cells are separated by "; "
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+from django.urls import reverse
 from openpyxl import Workbook
 
 from recommendations.models import Recommendation, RecommendationObjective
@@ -65,20 +67,36 @@ def for_export(queryset: QuerySet) -> QuerySet:
     """The queryset with everything a row needs, in a fixed number of queries per chunk."""
     # Annotated so a speaker who only commented in a chat is never named in a file.
     queryset = queryset.with_public_speaker()
-    return queryset.select_related("event", "session", "speaker", "organization").prefetch_related(
-        Prefetch(
-            "objective_links",
-            queryset=RecommendationObjective.objects.select_related("objective"),
-        ),
-        "principles",
-        "addressees",
+    return (
+        queryset.select_related("event", "session", "speaker", "organization")
+        # No column shows the stored search vectors, and they are the widest values read.
+        .defer("search_vector", "session__search_vector")
+        # Into plain lists: a prefetch into a related manager builds a queryset per row.
+        .prefetch_related(
+            Prefetch(
+                "objective_links",
+                queryset=RecommendationObjective.objects.select_related("objective"),
+                to_attr="export_tags",
+            ),
+            Prefetch("principles", to_attr="export_principles"),
+            Prefetch("addressees", to_attr="export_addressees"),
+        )
     )
 
 
-def row(recommendation: Recommendation, base_url: str = "") -> list[str]:
-    """One recommendation as a list of cells in COLUMNS order."""
+def _related(recommendation: Recommendation, prefetched: str, name: str) -> list:
+    """What for_export prefetched into `prefetched`, or the relation `name` read now."""
+    found = getattr(recommendation, prefetched, None)
+    return found if found is not None else list(getattr(recommendation, name).all())
+
+
+def row(recommendation: Recommendation, base_url: str = "", *, path_of=None) -> list[str]:
+    """One recommendation as a list of cells in COLUMNS order.
+
+    `path_of(reference)` gives its page's path; without it the page is looked up each time.
+    """
     links = sorted(
-        recommendation.objective_links.all(),
+        _related(recommendation, "export_tags", "objective_links"),
         key=lambda tag: (not tag.is_primary, tag.objective.number),
     )
     primary = next((tag.objective.number for tag in links if tag.is_primary), "")
@@ -104,24 +122,48 @@ def row(recommendation: Recommendation, base_url: str = "") -> list[str]:
         SEPARATOR.join(str(tag.objective.number) for tag in links),
         SEPARATOR.join(f"{tag.objective.number}:{tag.source}" for tag in links),
         SEPARATOR.join(
-            str(p.number) for p in sorted(recommendation.principles.all(), key=lambda p: p.number)
+            str(p.number)
+            for p in sorted(
+                _related(recommendation, "export_principles", "principles"),
+                key=lambda p: p.number,
+            )
         ),
         SEPARATOR.join(
-            a.name for a in sorted(recommendation.addressees.all(), key=lambda a: a.name)
+            a.name
+            for a in sorted(
+                _related(recommendation, "export_addressees", "addressees"),
+                key=lambda a: a.name,
+            )
         ),
         SEPARATOR.join(c.code for c in recommendation.countries),
         recommendation.state,
         recommendation.current_status,
         recommendation.status_date.isoformat() if recommendation.status_date else "",
-        base_url + recommendation.get_absolute_url() if base_url else "",
+        base_url + (path_of or _page_path)(recommendation.reference) if base_url else "",
     ]
     return [neutralise(str(cell)) for cell in cells]
 
 
+def _page_path(reference: str) -> str:
+    return reverse("recommendations:detail", kwargs={"reference": reference})
+
+
+PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+def _page_paths():
+    """A recommendation's page path from its reference, resolving the URL pattern only once."""
+    marker = "REFERENCE-MARKER"
+    before, _, after = _page_path(marker).partition(marker)
+    # Quoted as reverse() quotes a path argument.
+    return lambda reference: f"{before}{quote(reference, safe=PATH_SAFE)}{after}"
+
+
 def rows(queryset: QuerySet, base_url: str = "") -> Iterator[list[str]]:
     """Rows for every recommendation in `queryset`, read in chunks so memory stays flat."""
+    path_of = _page_paths() if base_url else None
     for recommendation in for_export(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield row(recommendation, base_url)
+        yield row(recommendation, base_url, path_of=path_of)
 
 
 class _Echo:
