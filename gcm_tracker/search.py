@@ -193,11 +193,19 @@ def search(
     )
     if is_postgresql():
         query = _tsquery(phrase)
-        matches = Q()
-        for vector in vectors:
-            matches |= Q(**{vector: query})
-        if extra is not None:
-            matches |= extra
+        # One id subquery per way of matching, joined by UNION, so each is answered from its own
+        # index (a vector's GIN index, the ids of similar names): OR-ed across joined tables
+        # they would make the database test every row.
+        ways = [Q(**{vector: query}) for vector in vectors]
+        if extra:
+            # Alternatives (a similar speaker, or organization) are a subquery each, for the same
+            # reason.
+            alternatives = (
+                extra.children if extra.connector == Q.OR and not extra.negated else [extra]
+            )
+            ways += [way if isinstance(way, Q) else Q(way) for way in alternatives]
+        first, *others = [queryset.filter(way).order_by().values("pk") for way in ways]
+        ids = first.union(*others) if others else first
         rank = SearchRank(models.F(vectors[0]), query) + phrase_bonus
     else:
         matches = Q()
@@ -214,8 +222,8 @@ def search(
             **{f"_fold_{name.replace('__', '_')}": Fold(name) for name in fields}
         )
         rank = phrase_bonus
-    # Matching through joins (translations, names) could repeat a row; the id subquery does not.
-    ids = queryset.filter(matches).values("pk")
+        # Matching through joins (translations, names) could repeat a row; an id subquery cannot.
+        ids = queryset.filter(matches).values("pk")
     return base.filter(pk__in=ids).annotate(
         rank=models.ExpressionWrapper(rank, output_field=models.FloatField())
     )
