@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from objectives.models import GuidingPrinciple, Objective
+from recommendations import aggregates
 from recommendations.models import Recommendation, Status
 from recommendations.views import RecommendationListView
 
@@ -13,7 +14,8 @@ def objective_index(request):
         request,
         "objectives/index.html",
         {
-            "objectives": Objective.objects.with_status_counts(),
+            # Counted once per change of the data, as on the home page.
+            "objectives": aggregates.objective_status_counts(),
             "principles": GuidingPrinciple.objects.with_published_count(),
             "statuses": Status,
         },
