@@ -25,10 +25,10 @@ STATEMENTS: dict[str, dict] = {}
 FIRST_COLUMN = re.compile(r'^SELECT\s+\(?"(\w+)"\.', re.IGNORECASE)
 
 
-def classify(statements: list[tuple[str, object, bool]]) -> dict[str, list]:
-    """Name each captured (sql, params, many) by what it reads, the way the floor uses it."""
+def classify(statements: list[tuple]) -> dict[str, list]:
+    """Name each captured (sql, params, ...) by what it reads, the way the floor uses it."""
     roles: dict[str, list] = {}
-    for sql, params, _many in statements:
+    for sql, params, *_rest in statements:
         if sql.startswith("SELECT COUNT(DISTINCT"):
             role = "version"
         elif sql.startswith("SELECT COUNT(*)"):
