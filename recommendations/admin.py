@@ -697,6 +697,7 @@ class RepeatProposalAdmin(admin.ModelAdmin):
         return f"{proposal.earlier} — {proposal.earlier.event}\n\n{proposal.earlier.text}"
 
     def _decide(self, request, queryset, decide, done_message):
+        """Apply `decide` to each pending proposal; `done_message(count)` says how it went."""
         decided = 0
         for proposal in queryset.pending().select_related("later", "earlier"):
             try:
@@ -705,12 +706,27 @@ class RepeatProposalAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{proposal}: {exc}", messages.ERROR)
                 continue
             decided += 1
-        self.message_user(request, done_message % {"count": decided}, messages.SUCCESS)
+        self.message_user(request, done_message(decided), messages.SUCCESS)
 
     @admin.action(description=_("Accept: link them as the same ask made again"))
     def accept(self, request, queryset):
-        self._decide(request, queryset, accept_repeat_proposal, _("%(count)d repeats linked."))
+        self._decide(
+            request,
+            queryset,
+            accept_repeat_proposal,
+            lambda n: (
+                ngettext("%(count)d repeat linked.", "%(count)d repeats linked.", n) % {"count": n}
+            ),
+        )
 
     @admin.action(description=_("Reject: they are different asks"))
     def reject(self, request, queryset):
-        self._decide(request, queryset, reject_repeat_proposal, _("%(count)d proposals rejected."))
+        self._decide(
+            request,
+            queryset,
+            reject_repeat_proposal,
+            lambda n: (
+                ngettext("%(count)d proposal rejected.", "%(count)d proposals rejected.", n)
+                % {"count": n}
+            ),
+        )

@@ -24,7 +24,7 @@ def _act(client, action, proposal):
 def test_curator_accepts_a_proposal_and_the_repeat_is_linked(curator_client, curator, proposal):
     response = _act(curator_client, "accept", proposal)
 
-    assert "1 repeats linked." in response.content.decode()
+    assert "1 repeat linked." in response.content.decode()
     link = RecommendationLink.objects.get()
     assert (link.from_recommendation, link.to_recommendation, link.kind) == (
         proposal.later,
