@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from recommendations.roles import CURATOR, RAPPORTEUR
 from tests.celery_worker import celery_worker_process  # noqa: F401  (a fixture)
@@ -12,6 +14,17 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_until_a_test_says_otherwise():
+    """Every test starts in the default language, whatever the one before it activated.
+
+    Django keeps the active language per thread, and reverse() follows it, so a test that
+    leaves Spanish active would send the next test's requests to /es/ pages.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def _member(django_user_model, username: str, group: str):
