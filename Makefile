@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 export DJANGO_SECRET_KEY ?= development-only-insecure-key-gcm-tracker
 
-.PHONY: install run test lint format messages compilemessages migrate seed chromium clean
+.PHONY: install run test lint format messages compilemessages migrate seed chromium clean bench bench-corpus
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -64,6 +64,16 @@ test: compilemessages chromium
 audit: install
 	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level high
 	$(BIN)/pip-audit --progress-spinner off --skip-editable -l
+
+# The benchmark of docs/performance.md, against PostgreSQL and Redis (never the development
+# database): `make bench-corpus` once (a new database gcm_bench, 100,000 recommendations, a few
+# minutes), then `make bench` as often as wanted. BENCH_DATABASE_URL picks another database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gcm_bench
+bench-corpus: compilemessages
+	$(BIN)/python -m benchmarks.run --database-url $(BENCH_DATABASE_URL) --setup-only
+
+bench: compilemessages
+	$(BIN)/python -m benchmarks.run --database-url $(BENCH_DATABASE_URL) --json var/benchmark.json
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache

@@ -782,6 +782,7 @@ def parse_arguments(argv=None):
         help="the cache the web processes share in production (empty: per-process memory)",
     )
     parser.add_argument("--setup", action="store_true", help="recreate the database and corpus")
+    parser.add_argument("--setup-only", action="store_true", help="only recreate them")
     parser.add_argument("--recommendations", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=30)
@@ -808,8 +809,10 @@ def parse_arguments(argv=None):
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     configure_environment(args.database_url, args.cache_url)
-    if args.setup:
+    if args.setup or args.setup_only:
         setup_database(args.database_url, args.recommendations, args.seed)
+        if args.setup_only:
+            return 0
     import django
 
     django.setup()
@@ -838,6 +841,7 @@ def main(argv=None) -> int:
     )
     print(render_table(bench.rows))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
             json.dumps(
                 {
