@@ -32,6 +32,7 @@ from django_countries import countries
 
 from consultations.models import Event, Organization, Participation, Person, Session
 from objectives.models import OBJECTIVE_COUNT, PRINCIPLE_COUNT, GuidingPrinciple, Objective
+from recommendations import aggregates
 from recommendations.models import (
     Addressee,
     FollowUp,
@@ -751,6 +752,8 @@ def generate(
     ):
         ensure_objectives(fixtures_dir)
         generator.run()
+    # bulk_create sends no signals: the cached counts of the home and coverage pages are stale.
+    aggregates.invalidate()
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, and (outside a transaction) the visibility map
         # that lets index-only scans skip the table, as autovacuum would in a while.

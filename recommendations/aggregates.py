@@ -2,10 +2,11 @@
 
 Counting every published recommendation by objective and status, by event, and by event and
 objective takes hundreds of milliseconds at a hundred thousand recommendations; the pages are
-read far more often than the data changes. Cached values live under a version: any save or
-delete of a recommendation, objective tag, follow-up update, event or objective (in any process:
-web, worker or command) moves the shared cache to a new version, so the next page counts afresh.
-A bulk write that bypasses model signals (bulk_create, QuerySet.update) calls `invalidate()`.
+read far more often than the data changes. Cached values live under a version: once a save or
+delete of a recommendation, objective tag, follow-up update, event or objective is committed (in
+any process: web, worker or command), the shared cache moves to a new version and the next page
+counts afresh; the transaction making the change counts afresh at once. A bulk write that
+bypasses model signals (bulk_create, QuerySet.update) calls `invalidate()`.
 """
 
 import uuid
@@ -16,6 +17,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 VERSION_KEY = "gcm:aggregates:version"
+# (outermost atomic block, changes made in it) of a connection's open transaction.
+PENDING = "gcm_aggregates_pending"
 LATEST_UPDATES = 8
 
 
@@ -27,21 +30,46 @@ def version() -> str:
         # add, not set: of two processes starting a version at once, one wins for both.
         if not cache.add(VERSION_KEY, current, timeout=None):
             current = cache.get(VERSION_KEY) or current
+    pending = _pending()
+    if pending:
+        # This transaction changed the data: its own reads count afresh, under keys of their own.
+        return f"{current}.{pending}"
     return current
+
+
+def _pending() -> int:
+    """How many changes the open transaction made (0 outside one, or after a rollback)."""
+    connection = transaction.get_connection()
+    outermost, count = getattr(connection, PENDING, (None, 0))
+    if not connection.atomic_blocks or outermost is not connection.atomic_blocks[0]:
+        return 0
+    return count
 
 
 def _bump():
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def invalidate(**_signal_arguments):
-    """Start a new version now, and again once the current transaction commits.
-
-    Now, so this process's next page shows the change; again after the commit, so another
-    process that counted the old data while the change was uncommitted does not keep it.
-    """
+def _committed():
+    setattr(transaction.get_connection(), PENDING, (None, 0))
     _bump()
-    transaction.on_commit(_bump)
+
+
+def invalidate(**_signal_arguments):
+    """Count afresh: at once outside a transaction; inside one, for its own reads at once and for
+    everyone when it commits.
+
+    The new shared version waits for the commit, so no other process counts the old data again
+    under it; one commit callback serves all the rows a transaction (an import) saves.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    setattr(connection, PENDING, (connection.atomic_blocks[0], _pending() + 1))
+    # A rolled-back savepoint takes its callbacks with it; then the next change registers anew.
+    if not any(callback is _committed for _ids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_committed)
 
 
 def _cached(name: str, compute):

@@ -116,18 +116,27 @@ def test_renaming_an_event_shows_at_once(client, objectives):
     assert "A renamed regional review" in client.get("/coverage/").text
 
 
-def test_a_new_version_starts_again_when_the_transaction_commits(
+def test_other_processes_count_afresh_once_the_change_is_committed(
     django_capture_on_commit_callbacks,
 ):
     before = aggregates.version()
+    shared = cache.get(aggregates.VERSION_KEY)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        aggregates.invalidate()
-    during = aggregates.version()
+        RecommendationFactory(published=True, objectives=[4])
+        # Until the commit only this transaction sees the change, so only it counts afresh.
+        assert cache.get(aggregates.VERSION_KEY) == shared
+        assert aggregates.version() != before
     for callback in callbacks:
         callback()
 
-    assert before != during
-    assert aggregates.version() != during
+    assert cache.get(aggregates.VERSION_KEY) != shared
+
+
+def test_a_transaction_saving_many_rows_waits_for_one_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        RecommendationFactory.create_batch(5, published=True, objectives=[4, 7])
+
+    assert sum(callback is aggregates._committed for callback in callbacks) == 1
 
 
 def test_the_version_is_shared_through_the_cache():
