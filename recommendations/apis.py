@@ -145,6 +145,10 @@ class RecommendationVersioned(Versioned):
         )
         return [*super().embedded_versions(), Subquery(latest_link)]
 
+    def embedded_changes(self, moment):
+        links = RecommendationLink.objects.filter(updated_at__gt=moment).order_by()
+        return [links.values("from_recommendation"), links.values("to_recommendation")]
+
     def item_response(self, recommendation, status_code=status.HTTP_200_OK) -> Response:
         """The recommendation as a reader sees it now, with its new ETag."""
         fresh = (

@@ -157,11 +157,18 @@ class TrackerFilterSet(django_filters.FilterSet):
     updated_after = MomentFilter(
         field_name="api_version",
         lookup_expr="gt",
+        method="filter_updated_after",
         help_text=gettext_lazy(
             "Only items changed after this moment (ISO 8601, e.g. 2024-05-01T00:00:00Z); "
             "switches to sync paging in updated_at, id order."
         ),
     )
+
+    def filter_updated_after(self, queryset, name, moment):
+        view = getattr(self.request, "parser_context", {}).get("view")
+        if hasattr(view, "changed_since"):
+            return view.changed_since(queryset, moment)
+        return queryset.filter(api_version__gt=moment)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
