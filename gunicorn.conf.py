@@ -21,7 +21,7 @@ worker_class = "gthread" if threads > 1 else "sync"
 # A worker silent this long is killed and replaced; requests themselves may take longer.
 timeout = env_int("GUNICORN_TIMEOUT", default=30)
 graceful_timeout = timeout
-keepalive = 5
+keepalive = env_int("GUNICORN_KEEPALIVE", default=5)
 # Replacing workers now and then bounds any slow growth of their memory.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", default=2000)
 max_requests_jitter = max_requests // 10

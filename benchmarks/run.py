@@ -601,21 +601,8 @@ class Bench:
         )
         try:
             wait_until_up(port, server)
-            references = list(
-                __import__("recommendations.models", fromlist=["Recommendation"])
-                .Recommendation.objects.published()
-                .order_by("?")
-                .values_list("reference", flat=True)[:500]
-            )
+            paths = load_mix(s)
             connection.close()
-            paths = [f"/api/v1/recommendations/{ref}/" for ref in references]
-            paths += [
-                "/api/v1/recommendations/?" + urlencode({"objective": n, "status": s["status"]})
-                for n in range(1, 24)
-            ]
-            paths.append(
-                f"/api/v1/recommendations/?{urlencode({'updated_after': s['updated_after']})}"
-            )
             result = load_run(
                 port, paths, connections=self.args.connections, seconds=self.args.load_seconds
             )
@@ -638,11 +625,37 @@ class Bench:
             f"{result['rps']:,.0f} requests/s",
             f"p99 {result['p99']:,.0f} ms, max {result['max']:,.0f} ms",
             f"{result['requests']:,} requests, {result['errors']} errors",
-            f"gunicorn workers: {workers}; mix of detail, list and sync calls",
+            f"gunicorn: {workers} workers x {env.get('GUNICORN_THREADS', '4')} threads",
+            f"calls: {LOAD_MIX}",
         ]
         if result["error_samples"]:
             row.notes.append("errors: " + ", ".join(result["error_samples"][:3]))
         self.rows.append(row)
+
+
+LOAD_MIX = "16 details : 3 list pages (objective and status) : 1 sync page, in turn"
+
+
+def load_mix(sample: dict, size: int = 400) -> list[str]:
+    """The API calls of the load run, in the proportions LOAD_MIX names."""
+    from recommendations.models import Recommendation
+
+    references = list(
+        Recommendation.objects.published()
+        .order_by("reference")
+        .values_list("reference", flat=True)[:: max(1, sample["published"] // size)][:size]
+    )
+    paths = []
+    for number in range(size):
+        if number % 20 == 0:
+            query = {"updated_after": sample["updated_after"]}
+            paths.append(f"/api/v1/recommendations/?{urlencode(query)}")
+        elif number % 5 == 0:
+            query = {"objective": number % 23 + 1, "status": sample["status"]}
+            paths.append(f"/api/v1/recommendations/?{urlencode(query)}")
+        else:
+            paths.append(f"/api/v1/recommendations/{references[number % len(references)]}/")
+    return paths
 
 
 def import_sheet(rows: int) -> bytes:
@@ -799,6 +812,7 @@ def parse_arguments(argv=None):
         "--gunicorn-log", default=str(Path(tempfile.gettempdir()) / "gcm-bench-gunicorn.log")
     )
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help="only the load run")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when an operation misses its target"
@@ -830,7 +844,10 @@ def main(argv=None) -> int:
     cache.clear()
     bench = Bench(args)
     started = time.perf_counter()
-    bench.run_operations()
+    if args.load_only:
+        bench.sample = bench.samples()
+    else:
+        bench.run_operations()
     if not args.skip_load:
         bench.load()
     s = bench.sample

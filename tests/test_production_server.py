@@ -145,3 +145,12 @@ def test_healthz_and_a_page_answer(production_server):
     assert any(
         line["logger"] == "django.request" and line.get("status_code") == 404 for line in lines
     )
+
+
+def test_every_variable_gunicorn_reads_is_in_env_example():
+    source = (settings.BASE_DIR / "gunicorn.conf.py").read_text()
+    read = set(re.findall(r"""env_\w+\(\s*['"]([A-Z0-9_]+)['"]""", source))
+    listed = set(
+        re.findall(r"^([A-Z0-9_]+)=", (settings.BASE_DIR / ".env.example").read_text(), re.M)
+    )
+    assert read and read - listed == set()
