@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 import snowballstemmer
+from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection, models
 from django.db.backends.signals import connection_created
@@ -31,6 +32,9 @@ CONFIGS = {"en": "gcm_en", "es": "gcm_es", "pt": "gcm_pt", "fr": "gcm_fr"}
 UNSTEMMED_CONFIG = "gcm_simple"
 STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "french"}
 NAME_SIMILARITY = 0.45
+# The session's pg_trgm.word_similarity_threshold: a little below NAME_SIMILARITY, so the indexed
+# operator (strictly above the threshold) keeps every name the exact test would.
+TRIGRAM_THRESHOLD = 0.44
 WORD = re.compile(r"\w+", re.UNICODE)
 # The commonest short words of our four languages, which the SQLite fallback does not require.
 STOP_WORDS = frozenset(
@@ -140,6 +144,14 @@ def is_postgresql() -> bool:
 
 @receiver(connection_created, dispatch_uid="gcm_tracker.search.sqlite_fold")
 def _register_fold(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        # The trigram indexes answer "word <% name" for similarities above this threshold: set
+        # just below NAME_SIMILARITY, they find every candidate and the exact test keeps the rest.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(TRIGRAM_THRESHOLD)],
+            )
     # SQLite compares case only for ASCII and never folds accents; teach it our fold().
     if connection.vendor == "sqlite":
         connection.connection.create_function("gcm_fold", 1, _fold_or_none, deterministic=True)
@@ -237,15 +249,23 @@ def names_like(queryset: models.QuerySet, text: str, fields: list[str]) -> model
     if is_postgresql():
         # Every word must be close to a word of the name: "detention children" must not find
         # the Major Group for Children and Youth.
+        # Each word is first looked up in the names' trigram indexes ("word <% name", above the
+        # session's threshold, which lies just below NAME_SIMILARITY); the exact similarity then
+        # decides. Computed for every name instead, it would read every person at each search.
         for index, word in enumerate(query_words):
+            candidates = Q()
+            for name in fields:
+                candidates |= Q(TrigramWordSimilar(models.F(name), word))
             similarities = [TrigramWordSimilarity(word, name) for name in fields]
             similarity = (
                 similarities[0]
                 if len(similarities) == 1
                 else models.Func(*similarities, function="GREATEST")
             )
-            queryset = queryset.annotate(**{f"_name_similarity_{index}": similarity}).filter(
-                **{f"_name_similarity_{index}__gte": NAME_SIMILARITY}
+            queryset = (
+                queryset.filter(candidates)
+                .annotate(**{f"_name_similarity_{index}": similarity})
+                .filter(**{f"_name_similarity_{index}__gte": NAME_SIMILARITY})
             )
         return queryset
     # SQLite has no trigrams: a function registered on each connection compares in Python.

@@ -4,11 +4,17 @@ These run on SQLite and on PostgreSQL (CI): the same behaviour from either backe
 """
 
 import pytest
+from django.db import connection
 
 from consultations.models import Participation, Session
-from gcm_tracker.search import highlight
+from gcm_tracker.search import NAME_SIMILARITY, highlight
 from recommendations.models import Recommendation
-from tests.factories.consultations import ParticipationFactory, PersonFactory, SessionFactory
+from tests.factories.consultations import (
+    OrganizationFactory,
+    ParticipationFactory,
+    PersonFactory,
+    SessionFactory,
+)
 from tests.factories.recommendations import RecommendationFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +66,28 @@ def test_a_misspelt_speaker_name_still_finds_their_recommendations():
     _recommendation("Fund consular networks.", published=True)
 
     assert _found("Maquitco") == [hit]
+
+
+def test_an_organizations_misspelt_name_or_acronym_finds_what_it_asked():
+    organization = OrganizationFactory(name="Scalabrini Migration Network", acronym="SIMN")
+    hit = _recommendation(
+        "Hear those directly affected.", published=True, organization=organization
+    )
+    _recommendation("Fund consular networks.", published=True)
+
+    assert _found("Scalabrni") == [hit]
+    assert _found("SIMN") == [hit]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+def test_names_are_looked_up_in_their_trigram_indexes_with_every_close_name_kept():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        threshold = float(cursor.fetchone()[0])
+    sql = str(Recommendation.objects.published().search("Maquitco").query)
+
+    assert threshold < NAME_SIMILARITY
+    assert "%>" in sql
 
 
 def test_a_chat_commenters_name_finds_nothing():
