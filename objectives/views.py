@@ -36,8 +36,11 @@ class ObjectiveDetailView(RecommendationListView):
         return f"objective-{self.object.number}-recommendations"
 
     def get_context_data(self, **kwargs):
-        sessions = self.object.sessions.select_related("event").order_by(
-            "-event__start_date", "order"
+        # Only what the list of links shows: an objective may have been discussed at a thousand.
+        sessions = (
+            self.object.sessions.select_related("event")
+            .only("code", "title", "event__code", "event__title")
+            .order_by("-event__start_date", "order")
         )
         return super().get_context_data(sessions=sessions, **kwargs)
 

@@ -1,9 +1,12 @@
-"""The expensive aggregates of the home and coverage pages, cached until the data changes.
+"""The expensive aggregates of the site, cached until the data changes.
 
 Counting every published recommendation by objective and status, by event, and by event and
-objective takes hundreds of milliseconds at a hundred thousand recommendations; the pages are
-read far more often than the data changes. Cached values live under a version: once a save or
-delete of a recommendation, objective tag, follow-up update, event or objective is committed (in
+objective takes hundreds of milliseconds at a hundred thousand recommendations, and so do the
+exact per-value counts of a list's filters (an objective's ten thousand recommendations by event,
+speaker, addressee...); the pages are read far more often than the data changes. Cached values
+live under a version: once a save or delete of anything counted or named there (a
+recommendation, its objective tags, addressees, principles or translations, a follow-up update,
+an event, session, person, participation, organization, addressee or objective) is committed (in
 any process: web, worker or command), the shared cache moves to a new version and the next page
 counts afresh; the transaction making the change counts afresh at once. A bulk write that
 bypasses model signals (bulk_create, QuerySet.update) calls `invalidate()`.
@@ -14,7 +17,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "gcm:aggregates:version"
 # (outermost atomic block, changes made in it) of a connection's open transaction.
@@ -72,13 +75,17 @@ def invalidate(**_signal_arguments):
         transaction.on_commit(_committed)
 
 
-def _cached(name: str, compute):
+def cached(name: str, compute):
+    """`compute()`, counted once per version of the data and shared through the cache."""
     key = f"gcm:aggregates:{version()}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout=settings.GCM_AGGREGATES_CACHE_SECONDS)
     return value
+
+
+_cached = cached
 
 
 def objective_status_counts() -> list:
@@ -120,13 +127,44 @@ def coverage() -> dict:
 
 
 def connect():
-    """Invalidate on every save or delete of the models the aggregates count."""
-    from consultations.models import Event
+    """Invalidate on every save or delete of the models the aggregates count or name."""
+    from consultations.models import Event, Organization, Participation, Person, Session
     from objectives.models import Objective
-    from recommendations.models import FollowUp, Recommendation, RecommendationObjective
+    from recommendations.models import (
+        Addressee,
+        FollowUp,
+        Recommendation,
+        RecommendationObjective,
+        RecommendationTranslation,
+    )
 
-    for model in (Recommendation, RecommendationObjective, FollowUp, Event, Objective):
+    models = (
+        Recommendation,
+        RecommendationObjective,
+        RecommendationTranslation,
+        FollowUp,
+        Event,
+        Session,
+        Person,
+        Participation,
+        Organization,
+        Addressee,
+        Objective,
+    )
+    for model in models:
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(
                 invalidate, sender=model, dispatch_uid=f"aggregates-{model._meta.label}-{name}"
             )
+    # A recommendation's addressees and principles are filtered on and counted too.
+    for relation in (Recommendation.addressees, Recommendation.principles):
+        m2m_changed.connect(
+            _relations_changed,
+            sender=relation.through,
+            dispatch_uid=f"aggregates-{relation.through._meta.label}-m2m",
+        )
+
+
+def _relations_changed(action: str, **_signal_arguments):
+    if action in ("post_add", "post_remove", "post_clear"):
+        invalidate()

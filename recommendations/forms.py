@@ -4,18 +4,22 @@ Every list of recommendations on the site (an objective, an event, a person, sea
 same query-string parameters, so a filtered view can be shared and bookmarked.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from consultations.models import Organization, Session
 from objectives.models import OBJECTIVE_COUNT, Objective
+from recommendations import aggregates
 from recommendations.models import Language, Status
 
 
@@ -47,7 +51,7 @@ def _rows(queryset: QuerySet, *fields: str) -> list[dict]:
 
 def _choice_options(queryset: QuerySet, field: str, choices) -> list[Option]:
     counts = {row[field]: row["count"] for row in _rows(queryset, field)}
-    return [Option(value, label, counts[value]) for value, label in choices if value in counts]
+    return [Option(value, str(label), counts[value]) for value, label in choices if value in counts]
 
 
 def _event_options(queryset: QuerySet) -> list[Option]:
@@ -86,7 +90,7 @@ def _objective_options(queryset: QuerySet) -> list[Option]:
 
 def _country_options(queryset: QuerySet) -> list[Option]:
     counts = queryset.country_counts()
-    options = [Option(code, countries.name(code) or code, n) for code, n in counts.items()]
+    options = [Option(code, str(countries.name(code) or code), n) for code, n in counts.items()]
     return sorted(options, key=lambda option: option.label)
 
 
@@ -96,6 +100,14 @@ def _named_options(queryset: QuerySet, slug: str, name: str) -> list[Option]:
         (Option(row[slug], row[name], row["count"]) for row in rows),
         key=lambda option: option.label.casefold(),
     )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a list counts: its recommendations, and each facet's values under the other filters."""
+
+    total: int
+    options: dict[str, list[Option]]
 
 
 @dataclass(frozen=True)
@@ -258,11 +270,39 @@ class RecommendationFilterForm(forms.Form):
             return narrowed.in_status_order()
         return narrowed.order_by(*SORTS[self.chosen_sort])
 
-    def facet_choices(self, queryset: QuerySet) -> list[FacetChoices]:
+    def counts(self, queryset: QuerySet) -> Counts:
+        """How many of `queryset` match the filters, and each facet's values counted with every
+        other filter applied, so counts are exact.
+
+        Counted once per change of the data for each list and state of its filters, and kept in
+        the cache of aggregates (recommendations/aggregates.py) in the current language, since
+        the values are shown with their labels: paging through a list, or coming back to it,
+        counts nothing again.
+        """
+
+        def compute() -> Counts:
+            return Counts(
+                total=self.narrow(queryset).count(),
+                options={
+                    facet.name: facet.options(self.narrow(queryset, leave_out=facet.name))
+                    for facet in self.facets
+                },
+            )
+
+        try:
+            scope = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return compute()
+        state = [(name, self._value(name)) for name in ("q", *(f.name for f in self.facets))]
+        digest = hashlib.sha256(repr((scope, state)).encode()).hexdigest()
+        return aggregates.cached(f"list-counts:{get_language()}:{digest}", compute)
+
+    def facet_choices(self, queryset: QuerySet, counts: Counts | None = None) -> list[FacetChoices]:
         """Each facet's values, counted with every other filter applied, so counts are exact."""
+        counts = counts or self.counts(queryset)
         shown = []
         for facet in self.facets:
-            options = facet.options(self.narrow(queryset, leave_out=facet.name))
+            options = list(counts.options[facet.name])
             selected = str(self._value(facet.name) or "")
             if selected and selected not in {o.value for o in options}:
                 # Keep a chosen value that matches nothing, so it can be seen and removed.

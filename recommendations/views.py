@@ -55,11 +55,15 @@ class RecommendationListView(TemplateView):
         if download:
             base_url = request.build_absolute_uri("/").rstrip("/")
             return download(results, self.get_filename(), base_url)
-        page = Paginator(results.for_listing(), self.paginate_by).get_page(request.GET.get("page"))
+        # Counted once per change of the data and state of the filters, not per visit.
+        counts = self.filter_form.counts(recommendations)
+        paginator = Paginator(results.for_listing(), self.paginate_by)
+        paginator.count = counts.total
+        page = paginator.get_page(request.GET.get("page"))
         context = self.get_context_data(
             object=self.object,
             filter_form=self.filter_form,
-            facets=self.filter_form.facet_choices(recommendations),
+            facets=self.filter_form.facet_choices(recommendations, counts),
             page_obj=page,
             recommendations=page.object_list,
             **kwargs,

@@ -295,3 +295,46 @@ def test_queries_do_not_grow_with_the_list(client, django_assert_max_num_queries
         response = client.get(URL, {"status": "in_progress", "language": "en"})
 
     assert len(references(response)) == size
+
+
+def test_lists_the_sessions_that_discussed_it_with_their_addresses(client):
+    objective = ObjectiveFactory(number=4)
+    session = SessionFactory(code="2a b&c", title="Panel <on> legal identity")
+    session.objectives.add(objective)
+
+    text = client.get(URL).text
+
+    assert f'href="{session.get_absolute_url().replace("&", "&amp;")}"' in text
+    assert f'href="{session.event.get_absolute_url()}"' in text
+    assert "Panel &lt;on&gt; legal identity" in text
+
+
+def test_the_filters_offer_each_value_escaped_with_its_count_the_chosen_one_selected(client):
+    RecommendationFactory.create_batch(2, published=True, objectives=[4], language="es")
+    RecommendationFactory(published=True, objectives=[4], language="en")
+    RecommendationFactory(
+        published=True, objectives=[4], language="es", event=EventFactory(title='Review "A&B"')
+    )
+
+    text = client.get(URL, {"language": "es"}).text
+
+    assert '<option value="es" selected>Spanish (3)</option>' in text
+    assert '<option value="en">English (1)</option>' in text
+    assert "Review &quot;A&amp;B&quot;" in text
+    assert 'Review "A&B"' not in text
+
+
+def test_counts_of_a_thousand_or_more_are_grouped_as_the_language_writes_them():
+    from django.utils import translation
+
+    from recommendations.forms import Option
+    from recommendations.templatetags.tracker import facet_options
+
+    class Facet:
+        selected = ""
+        options = [Option("es", "Spanish", 1200), Option("en", "English", 999)]
+
+    assert "Spanish (1,200)" in facet_options(Facet())
+    assert "English (999)" in facet_options(Facet())
+    with translation.override("pt"):
+        assert "Spanish (1.200)" in facet_options(Facet())

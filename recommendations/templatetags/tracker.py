@@ -4,9 +4,15 @@ The charts are drawn on the server as SVG so they show with no script and no net
 comes with the same numbers as a table.
 """
 
+from html import escape
+from urllib.parse import quote
+
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse, translate_url
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 
 from gcm_tracker.search import highlight as search_highlight
@@ -175,3 +181,81 @@ def chart_heat_map(objectives, events, counts):
 def highlight(text: str, query: str):
     """An excerpt of `text` around the words of `query`, marked; the whole text if no query."""
     return search_highlight(text or "", query) if query else text
+
+
+# The characters reverse() leaves unquoted in an address.
+URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
+# A list's filters offer every value with its count: an objective at a hundred thousand
+# recommendations has thousands of speakers and events. Written out here rather than by a
+# template loop, which would take ten times as long; escaped as the templates escape (Django's
+# escape() is the standard library's, behind a check for lazy text these strings never are).
+
+
+def _count(number: int) -> str:
+    return str(number) if 0 <= number < 1000 else intcomma(number)
+
+
+@register.simple_tag
+def facet_options(facet) -> str:
+    """The <option> elements of a filter's values, each with its count, the chosen one selected."""
+    selected = facet.selected
+    return mark_safe(  # noqa: S308  (every value and label is escaped)
+        "\n".join(
+            f'<option value="{escape(option.value)}"'
+            f"{' selected' if option.value == selected else ''}>"
+            f"{escape(option.label)} ({_count(option.count)})</option>"
+            for option in facet.options
+        )
+    )
+
+
+@register.simple_tag
+def facet_links(facet) -> str:
+    """A link to the list narrowed to each of a filter's values, with its count, as list items."""
+    base = facet.remove_query + ("&" if facet.remove_query != "?" else "")
+    prefix = escape(f"{base}{facet.field.name}=")
+    return mark_safe(  # noqa: S308  (every value and label is escaped)
+        "".join(
+            f'<li><a href="{prefix}{escape(quote(option.value))}">{escape(option.label)} '
+            f'<span class="count">({_count(option.count)})</span></a></li>'
+            for option in facet.options
+        )
+    )
+
+
+@register.simple_tag
+def session_links(sessions) -> str:
+    """List items linking each session and its event (an objective discussed at a thousand).
+
+    The addresses come from one reverse() with markers in place of the codes, filled in as
+    reverse() would fill them (quoted alike), instead of two reverse() calls a session.
+    """
+    marker_event, marker_session = "gcm0event0", "gcm0session0"
+    pattern = reverse(
+        "consultations:session", kwargs={"code": marker_event, "session": marker_session}
+    )
+    before, rest = pattern.split(marker_event)
+    middle, after = rest.split(marker_session)
+    event_pattern = reverse("consultations:event", kwargs={"code": marker_event})
+    event_before, event_after = event_pattern.split(marker_event)
+    items = []
+    for session in sessions:
+        event = session.event
+        if "/" in session.code:
+            session_url = session.get_absolute_url()  # what reverse() makes of it, or refuses
+        else:
+            session_url = before + event.code + middle + quote(session.code, URL_SAFE) + after
+        event_url = event_before + event.code + event_after
+        items.append(
+            f'<li><a href="{escape(session_url)}">{escape(session.title)}</a>'
+            f' — <a href="{escape(event_url)}">{escape(event.title)}</a></li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308  (every value is escaped)
+
+
+@register.simple_tag
+def page_numbers(page_obj) -> list[int]:
+    """The pages a list links to: the first, the last, and two either side of this one."""
+    last = page_obj.paginator.num_pages
+    here = page_obj.number
+    return sorted({1, last, *range(max(1, here - 2), min(last, here + 2) + 1)})
