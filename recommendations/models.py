@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import IsNull
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -205,23 +206,29 @@ class RecommendationQuerySet(models.QuerySet):
         """Recommendations whose original text is in the language `code`."""
         return self.filter(language=code)
 
-    def with_public_speaker(self):
-        """Annotates `speaker_is_public`, so a chat commenter's name is never shown."""
+    def with_public_speaker(self, *, page: bool = False):
+        """Annotates `speaker_is_public`, so a chat commenter's name is never shown.
+
+        With `page`, for a page of a longer list: asked row by row of the rows read, where
+        otherwise the database may first hash every public participation to answer them all.
+        """
         # Asked of the participations directly (no join to people, no DISTINCT), so the
         # database answers it from the participation_person_role index.
-        return self.annotate(
-            speaker_is_public=models.Exists(
-                Participation.objects.filter(
-                    person=models.OuterRef("speaker_id"), role__in=Participation.PUBLIC_ROLES
-                )
-            )
+        public_parts = Participation.objects.filter(
+            person=models.OuterRef("speaker_id"), role__in=Participation.PUBLIC_ROLES
         )
+        if page:
+            # A scalar subquery, unlike EXISTS, is never turned into a hashed set of them all.
+            return self.annotate(
+                speaker_is_public=IsNull(models.Subquery(public_parts.values("pk")[:1]), False)
+            )
+        return self.annotate(speaker_is_public=models.Exists(public_parts))
 
     def for_listing(self):
         """Everything a row of a public list shows, in a fixed number of queries."""
         return (
             self.with_source()
-            .with_public_speaker()
+            .with_public_speaker(page=True)
             .prefetch_related(
                 models.Prefetch(
                     "objective_links",

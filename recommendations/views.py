@@ -1,6 +1,7 @@
 """The public site's home, recommendation, search and coverage pages, and the shared list view."""
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -128,19 +129,35 @@ class SearchView(RecommendationListView):
         words = self.filter_form.text
         context["highlight_query"] = words
         if words:
-            where = self.filter_form.session_filters()
-            sessions = Session.objects.narrowed(**where).search(words).select_related("event")
-            notes = Participation.objects.narrowed(
-                **where, speaker=self.filter_form.cleaned_data.get("speaker")
-            )
-            notes = notes.search(words).for_display()
-            context["sessions"] = sessions.order_by("-rank", "event__code", "order")[
-                :SEARCH_EXTRA_RESULTS
-            ]
-            context["notes"] = notes.order_by("-rank", "session__event__code", "session__order")[
-                :SEARCH_EXTRA_RESULTS
-            ]
+            context.update(self.extra_results(words))
         return context
+
+    def extra_results(self, words: str) -> dict:
+        """The best sessions and speakers' notes for `words`, under the filters they share.
+
+        Ranking every matching note takes most of a search at a hundred thousand
+        recommendations, so the few shown are found once per change of the data and words.
+        """
+        where = self.filter_form.session_filters()
+        speaker = self.filter_form.cleaned_data.get("speaker") or None
+
+        def compute() -> dict:
+            sessions = Session.objects.narrowed(**where).search(words).select_related("event")
+            notes = Participation.objects.narrowed(**where, speaker=speaker)
+            notes = notes.search(words).for_display()
+            return {
+                "sessions": list(
+                    sessions.order_by("-rank", "event__code", "order")[:SEARCH_EXTRA_RESULTS]
+                ),
+                "notes": list(
+                    notes.order_by("-rank", "session__event__code", "session__order")[
+                        :SEARCH_EXTRA_RESULTS
+                    ]
+                ),
+            }
+
+        state = repr((words, sorted(where.items()), speaker)).encode()
+        return aggregates.cached(f"search-extras:{hashlib.sha256(state).hexdigest()}", compute)
 
 
 def coverage(request):

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from consultations.models import Session
 from tests.factories.consultations import EventFactory, ParticipationFactory, SessionFactory
@@ -90,3 +92,49 @@ def test_queries_do_not_grow_with_the_results(client, django_assert_max_num_quer
 
     assert len(references(response)) == size
     assert len(response.context["notes"]) == size
+
+
+def _queries(client, query) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(URL, query).status_code == 200
+    return [q["sql"] for q in context.captured_queries]
+
+
+def test_searching_the_same_words_again_ranks_no_session_or_note_again(client):
+    ParticipationFactory(notes="Regularisation must come first.")
+    SessionFactory(title="Regularisation now")
+    client.get(URL, {"q": "regularisation"})
+
+    again = _queries(client, {"q": "regularisation"})
+
+    assert not any(sql.startswith('SELECT "consultations_participation"."id"') for sql in again)
+    assert not any(sql.startswith('SELECT "consultations_session"."id"') for sql in again)
+    assert len(client.get(URL, {"q": "regularisation"}).context["notes"]) == 1
+
+
+def test_a_new_note_or_session_shows_in_the_search_at_once(client):
+    first = ParticipationFactory(notes="Regularisation must come first.")
+    assert list(client.get(URL, {"q": "regularisation"}).context["notes"]) == [first]
+
+    second = ParticipationFactory(notes="Regularisation, and then regularisation again.")
+    session = SessionFactory(title="Regularisation now")
+    response = client.get(URL, {"q": "regularisation"})
+
+    assert set(response.context["notes"]) == {first, second}
+    assert list(response.context["sessions"]) == [session]
+
+
+def test_other_words_and_filters_are_searched_apart(client):
+    lac = EventFactory(code="LAC2021")
+    match = SessionFactory(event=lac, title="Regularisation")
+    other = SessionFactory(title="Regularisation")
+    SessionFactory(title="Detention")
+    client.get(URL, {"q": "regularisation"})
+
+    assert list(
+        client.get(URL, {"q": "regularisation", "event": "LAC2021"}).context["sessions"]
+    ) == [match]
+    assert {s.title for s in client.get(URL, {"q": "detention"}).context["sessions"]} == {
+        "Detention"
+    }
+    assert set(client.get(URL, {"q": "regularisation"}).context["sessions"]) == {match, other}
