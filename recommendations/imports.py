@@ -11,6 +11,7 @@ always rolled back: the plan says exactly what `apply_import` will do, row error
 """
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -18,16 +19,19 @@ import warnings
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import PurePath
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -89,6 +93,10 @@ PLURAL = {
     "addressee": "addressees",
 }
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+# Looked up by the importer itself (relations) or checked code by code as read (countries),
+# so not checked again.
+CHECKED_AS_READ = ["event", "session", "speaker", "organization", "curator", "countries"]
+READ_AHEAD_BATCH = 500
 REFERENCE = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
 NUMBER = re.compile(r"\d{1,9}", re.ASCII)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -208,6 +216,32 @@ class _RowFailed(_Bad):
     """A row that cannot be imported."""
 
 
+class _NeedsWrite(Exception):
+    """A row tried without writing needs to write after all."""
+
+
+@dataclass
+class _RecommendationRow:
+    """A recommendation row, checked, with what it asks for before anything is looked up."""
+
+    recommendation: Recommendation
+    existing: Recommendation | None
+    values: dict
+    current_tags: dict[int, tuple[bool, str]]
+    tags: list | None
+    principles: list | None
+    state: str | None
+    follow_up: tuple[str, date | None] | None
+
+    @property
+    def was_published(self) -> bool:
+        return self.existing is not None and self.existing.is_published
+
+    @property
+    def publishing(self) -> bool:
+        return self.state == Recommendation.State.PUBLISHED and not self.was_published
+
+
 @dataclass(frozen=True)
 class _BadCell:
     """A workbook cell that holds no plain value (a formula or an error)."""
@@ -219,6 +253,8 @@ def _show(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
+# A sheet repeats the same few names and choices on thousands of rows.
+@functools.lru_cache(maxsize=16384)
 def name_key(text: str) -> str:
     """A name folded for matching: no accents, no case, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -547,13 +583,22 @@ def _numbers(text: str, what: str, known: dict) -> list:
     return [known[number] for number in numbers]
 
 
+@functools.cache
+def _choice_keys(choices: type[models.TextChoices], language: str | None) -> dict[str, str]:
+    """Each choice's value, found by the value itself or by its label in `language`."""
+    keys = {}
+    for value, label in choices.choices:
+        keys.setdefault(value, value)
+        keys.setdefault(name_key(str(label)).replace(" ", "_"), value)
+    return keys
+
+
 def _choice(text: str, choices: type[models.TextChoices], column: str, *, blank=None) -> str:
     wanted = name_key(text).replace(" ", "_")
     if not wanted and blank is not None:
         return blank
-    for value, label in choices.choices:
-        if wanted in (value, name_key(str(label)).replace(" ", "_")):
-            return value
+    if value := _choice_keys(choices, translation.get_language()).get(wanted):
+        return value
     if not wanted:
         raise _Bad(f"missing {column} (use {', '.join(choices.values)})")
     raise _Bad(f"{column} {_show(text)} not understood (use {', '.join(choices.values)})")
@@ -692,9 +737,10 @@ class _Directory:
 class _Import:
     """One run of the rows of some sheets, recording changes and problems into a plan."""
 
-    def __init__(self, *, plan: ImportPlan, user: AbstractBaseUser | None):
+    def __init__(self, *, plan: ImportPlan, user: AbstractBaseUser | None, dry_run: bool):
         self.plan = plan
         self.user = user
+        self.dry_run = dry_run
         self.note = f"Imported from {PurePath(plan.filename).name}"
         self.claimed: dict[tuple, tuple[str, int]] = {}
         self.people = _Directory(Person)
@@ -702,6 +748,9 @@ class _Import:
         self.addressees = _Directory(Addressee)
         self.objectives = {o.number: o for o in Objective.objects.all()}
         self.principles = {p.number: p for p in GuidingPrinciple.objects.all()}
+        self.recommendations: dict[str, Recommendation] = {}
+        self.deferred: list[services.RecommendationEdit] = []
+        self.writes_allowed = True
         self._reset_events()
 
     def _reset_events(self):
@@ -717,9 +766,32 @@ class _Import:
             "participations": self._participation_row,
             "recommendations": self._recommendation_row,
         }
+        self._read_ahead(sheets)
         for sheet in sorted(sheets, key=lambda sheet: list(SHEETS).index(sheet.kind)):
             for row in sheet.rows:
                 self._run_row(handlers[sheet.kind], sheet, row)
+            self._write_deferred()
+
+    def _read_ahead(self, sheets: list[Sheet]):
+        """The recommendations the sheets name, with their tags, in a few queries."""
+        references = sorted(
+            {
+                row.cells.get("reference", "").strip()
+                for sheet in sheets
+                if sheet.kind == "recommendations"
+                for row in sheet.rows
+            }
+            - {""}
+        )
+        tags = Prefetch(
+            "objective_links", RecommendationObjective.objects.select_related("objective")
+        )
+        for start in range(0, len(references), READ_AHEAD_BATCH):
+            batch = references[start : start + READ_AHEAD_BATCH]
+            found = Recommendation.objects.filter(reference__in=batch).prefetch_related(
+                tags, "principles", "addressees"
+            )
+            self.recommendations.update((r.reference, r) for r in found)
 
     def _run_row(self, handler: Callable[[Row], None], sheet: Sheet, row: Row):
         if row.problems:
@@ -729,7 +801,8 @@ class _Import:
         self.row_changes: list[Change] = []
         self.wrote = False
         try:
-            with transaction.atomic():
+            # A recommendation row opens its own savepoint, and only when it writes at once.
+            with transaction.atomic() if sheet.kind != "recommendations" else nullcontext():
                 handler(row)
         except _Bad as bad:
             messages = bad.messages
@@ -771,7 +844,13 @@ class _Import:
         if not self.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
             raise _RowFailed(f"you may not {action} {model._meta.verbose_name_plural}")
 
+    def _writing(self):
+        """Stop a row being tried without writing, before it changes anything."""
+        if not self.writes_allowed:
+            raise _NeedsWrite
+
     def _save(self, obj: models.Model, what: str):
+        self._writing()
         self._require("change" if obj.pk else "add", type(obj))
         obj._history_user = self.user
         try:
@@ -851,6 +930,7 @@ class _Import:
             self.organizations, name, lambda name: Organization(name=name, kind=kind)
         )
         if kind and not organization.kind:
+            self._writing()
             organization.kind = kind
             self._save(organization, "organization")
             self._record("organization", organization.name, UPDATE, ["kind"])
@@ -1058,7 +1138,7 @@ class _Import:
         if not reference:
             raise _RowFailed("missing reference")
         self._claim("reference", reference, reference)
-        existing = Recommendation.objects.filter(reference=reference).first()
+        existing = self.recommendations.get(reference)
         bad = _Collector()
         if not REFERENCE.fullmatch(reference):
             bad.add(
@@ -1072,9 +1152,7 @@ class _Import:
             bad.add("missing event")
         current_tags = {
             tag.objective.number: (tag.is_primary, tag.source)
-            for tag in RecommendationObjective.objects.filter(
-                recommendation=existing
-            ).select_related("objective")
+            for tag in (existing.objective_links.all() if existing else ())
         }
         tags = bad(self._objective_tags, cells, current_tags)
         principles = (
@@ -1093,6 +1171,51 @@ class _Import:
         bad.check()
 
         recommendation = existing or Recommendation(reference=reference)
+        parsed = _RecommendationRow(
+            recommendation=recommendation,
+            existing=existing,
+            values=values,
+            current_tags=current_tags,
+            tags=tags,
+            principles=principles,
+            state=state,
+            follow_up=follow_up
+            if follow_up != (recommendation.current_status, recommendation.status_date)
+            else None,
+        )
+        # Most rows only add or edit a draft: those are checked now and written together at
+        # the end of the sheet, a few queries for thousands of rows. A row that publishes,
+        # records follow-up, touches a published recommendation or must create an event,
+        # session, person, organization or addressee is written at once, in its own savepoint.
+        if not parsed.publishing and not parsed.was_published and not parsed.follow_up:
+            with self._deferring() as deferred:
+                self._write_recommendation(parsed, defer=True)
+            if deferred.done:
+                return
+        with transaction.atomic():
+            if existing is not None:
+                # What was read ahead for checking must not stand in for what is written now.
+                existing._prefetched_objects_cache = {}
+            self._write_recommendation(parsed, defer=False)
+
+    @contextmanager
+    def _deferring(self):
+        """Try a row without writing; when it needs to write, forget what the try recorded."""
+        outcome = SimpleNamespace(done=False)
+        warnings_before = len(self.plan.warnings)
+        self.writes_allowed = False
+        try:
+            yield outcome
+            outcome.done = True
+        except _NeedsWrite:
+            del self.plan.warnings[warnings_before:]
+            self.row_changes.clear()
+        finally:
+            self.writes_allowed = True
+
+    def _write_recommendation(self, parsed: _RecommendationRow, *, defer: bool):
+        cells, values = self.row.cells, parsed.values
+        recommendation, existing = parsed.recommendation, parsed.existing
         values["event"] = self._event_for(cells)
         if "session" in cells:
             values["session"] = self._session_for(values["event"], cells)
@@ -1108,46 +1231,76 @@ class _Import:
             else None
         )
         changed = _assign(recommendation, values)
+        tags = parsed.tags
         if tags is not None:
             wanted = {objective.number: (primary, source) for objective, primary, source in tags}
-            if wanted != current_tags:
+            if wanted != parsed.current_tags:
                 changed.append("objectives")
             else:
                 tags = None
         relations = {}
-        for name, wanted in (("principles", principles), ("addressees", addressees)):
+        for name, wanted in (("principles", parsed.principles), ("addressees", addressees)):
             if wanted is not None and not _same(existing, name, wanted):
                 relations[name] = wanted
                 changed.append(name)
-        was_published = existing is not None and existing.is_published
-        publishing = state == Recommendation.State.PUBLISHED and not was_published
-        if state is not None and not publishing and state != recommendation.state:
+        state = parsed.state
+        if state is not None and not parsed.publishing and state != recommendation.state:
             recommendation.state = state
             changed.append("state")
         may_publish = self.user is None or services.can_publish(self.user)
-        if was_published and changed and not may_publish:
+        if parsed.was_published and changed and not may_publish:
             raise _RowFailed("only curators may change a published recommendation")
-        if publishing and not may_publish:
+        if parsed.publishing and not may_publish:
             raise _RowFailed(
                 "publishing needs the permission to publish recommendations: import it as a draft"
             )
         if existing is None or changed:
             self._require("change" if existing else "add", Recommendation)
-            services.save_recommendation(
+            edit = services.RecommendationEdit(
                 recommendation=recommendation,
-                user=self.user,
                 objective_tags=tags,
                 principles=relations.get("principles"),
                 addressees=relations.get("addressees"),
             )
-            self.wrote = True
-        if publishing:
+            if defer:
+                # The relations were looked up just now and the reference is new or this
+                # row's own (claimed above): only the fields themselves are left to check.
+                recommendation.full_clean(exclude=CHECKED_AS_READ, validate_unique=False)
+                self.deferred.append(edit)
+            else:
+                services.save_recommendation(
+                    recommendation=recommendation,
+                    user=self.user,
+                    objective_tags=edit.objective_tags,
+                    principles=edit.principles,
+                    addressees=edit.addressees,
+                )
+                self.wrote = True
+        if parsed.publishing:
             self._publish(recommendation)
             changed.append("state")
-        if follow_up and follow_up != (recommendation.current_status, recommendation.status_date):
-            self._record_follow_up(recommendation, *follow_up)
+        if parsed.follow_up:
+            self._record_follow_up(recommendation, *parsed.follow_up)
             changed.append("current_status")
+        reference = recommendation.reference
         self._record("recommendation", reference, _action(existing is None, changed), changed)
+
+    def _write_deferred(self):
+        """Write the rows checked and kept back, together; a failure is the file's problem."""
+        edits, self.deferred = self.deferred, []
+        if not edits or self.dry_run:
+            # A plan need not write them: each was checked against what it may not clash with
+            # (its reference claimed, its relations found); a reference taken in the meantime
+            # is caught when the plan is applied, in the same words.
+            return
+        try:
+            with transaction.atomic():
+                services.save_unpublished_recommendations(edits=edits, user=self.user)
+        except (ValidationError, DatabaseError) as error:
+            reason = (str(error).splitlines() or [type(error).__name__])[0]
+            self.plan.problems.append(
+                Problem(f"the recommendations of this file could not be saved ({reason})")
+            )
 
     def _objective_tags(self, cells: dict, current: dict[int, tuple[bool, str]]):
         """(objective, primary, source) for each tag the row asks for; None to keep them."""
@@ -1309,7 +1462,7 @@ class _Import:
 def _same(recommendation: Recommendation | None, name: str, wanted: list) -> bool:
     if recommendation is None:
         return not wanted
-    current = set(getattr(recommendation, name).values_list("pk", flat=True))
+    current = {item.pk for item in getattr(recommendation, name).all()}
     return current == {item.pk for item in wanted}
 
 
@@ -1345,7 +1498,7 @@ def plan_import(file, *, filename: str, user: AbstractBaseUser | None = None) ->
         plan.problems = rejected.problems
         return plan
     with transaction.atomic():
-        _Import(plan=plan, user=user).run(plan.sheets)
+        _Import(plan=plan, user=user, dry_run=True).run(plan.sheets)
         transaction.set_rollback(True)
     return plan
 
@@ -1359,7 +1512,7 @@ def apply_import(plan: ImportPlan, *, user: AbstractBaseUser | None) -> ImportPl
         raise ImportRejected(plan.problems)
     done = ImportPlan(filename=plan.filename, sheets=plan.sheets)
     with transaction.atomic():
-        _Import(plan=done, user=user).run(plan.sheets)
+        _Import(plan=done, user=user, dry_run=False).run(plan.sheets)
         if done.problems:
             raise ImportRejected(done.problems)
     done.applied = True

@@ -1,6 +1,7 @@
 """Writes that span several models or must keep derived state consistent."""
 
 import tempfile
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -13,8 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gcm_tracker.history import CHANGED, CREATED, record_history
 from objectives.models import GuidingPrinciple, Objective
-from recommendations import exports
+from recommendations import aggregates, exports
 from recommendations.models import (
     Addressee,
     DigestDelivery,
@@ -128,6 +130,139 @@ def save_recommendation(
     if recommendation.is_published and (errors := recommendation.publication_errors()):
         raise ValidationError({"objectives": errors})
     return recommendation
+
+
+@dataclass(frozen=True)
+class RecommendationEdit:
+    """A new or edited recommendation, with whichever of its tag lists are to be replaced."""
+
+    recommendation: Recommendation
+    objective_tags: list[tuple[Objective, bool, str]] | None = None
+    principles: list[GuidingPrinciple] | None = None
+    addressees: list[Addressee] | None = None
+
+
+# What a bulk write may change of a recommendation; the derived fields follow save()'s rules.
+BULK_FIELDS = [
+    "short_title",
+    "text",
+    "language",
+    "event",
+    "session",
+    "speaker",
+    "organization",
+    "source_location",
+    "countries",
+    "state",
+    "next_review_date",
+    "updated_at",
+]
+BULK_BATCH = 500
+
+
+@transaction.atomic
+def save_unpublished_recommendations(
+    *, edits: list[RecommendationEdit], user: AbstractBaseUser | None
+) -> None:
+    """Save many unpublished recommendations as save_recommendation would, in a few queries.
+
+    Each recommendation must already have passed full_clean (an importer checks every row
+    before it writes any). Published ones take save_recommendation, which also tells the
+    webhooks; here nobody outside the tracker sees the change, so no signal is sent.
+    """
+    if published := [e.recommendation.reference for e in edits if e.recommendation.is_published]:
+        raise ValueError(f"Published recommendations are saved one by one: {published[:3]}")
+    now = timezone.now()
+    for edit in edits:
+        edit.recommendation.schedule_review()
+    new = [edit.recommendation for edit in edits if edit.recommendation.pk is None]
+    edited = [edit.recommendation for edit in edits if edit.recommendation.pk is not None]
+    # Only recommendations saved before can have tags and relations to replace.
+    existing = [recommendation.pk for recommendation in edited]
+    Recommendation.objects.bulk_create(new, batch_size=BULK_BATCH)
+    record_history(Recommendation, [r.pk for r in new], history_type=CREATED, user=user, date=now)
+    for recommendation in edited:
+        recommendation.updated_at = now
+    Recommendation.objects.bulk_update(edited, BULK_FIELDS, batch_size=BULK_BATCH)
+    record_history(Recommendation, existing, history_type=CHANGED, user=user, date=now)
+    _replace_objective_tags(
+        {e.recommendation.pk: e.objective_tags for e in edits if e.objective_tags is not None},
+        existing=existing,
+        user=user,
+        now=now,
+    )
+    for name in ("principles", "addressees"):
+        _replace_relations(
+            name,
+            {e.recommendation.pk: getattr(e, name) for e in edits if getattr(e, name) is not None},
+            existing=existing,
+        )
+    aggregates.invalidate()
+
+
+def _batches(items: list, size: int = BULK_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _replace_objective_tags(
+    wanted: dict[int, list[tuple[Objective, bool, str]]],
+    *,
+    existing: list[int],
+    user: AbstractBaseUser | None,
+    now: datetime,
+):
+    """Tags that stay as they were keep who tagged them and when, as in save_recommendation."""
+    kept, stale = set(), []
+    for pks in _batches([pk for pk in existing if pk in wanted]):
+        for tag in RecommendationObjective.objects.filter(recommendation_id__in=pks):
+            tags = {
+                objective.pk: (primary, source)
+                for objective, primary, source in wanted[tag.recommendation_id]
+            }
+            if tags.get(tag.objective_id) == (tag.is_primary, tag.source):
+                kept.add((tag.recommendation_id, tag.objective_id))
+            else:
+                # One by one, so each removal is recorded in the tags' history.
+                stale.append(tag)
+    for tag in stale:
+        tag.delete()
+    created = [
+        RecommendationObjective(
+            recommendation_id=pk,
+            objective=objective,
+            is_primary=primary,
+            source=source,
+            tagged_by=user,
+        )
+        for pk, tags in wanted.items()
+        for objective, primary, source in tags
+        if (pk, objective.pk) not in kept
+    ]
+    RecommendationObjective.objects.bulk_create(created, batch_size=BULK_BATCH)
+    record_history(
+        RecommendationObjective,
+        [tag.pk for tag in created],
+        history_type=CREATED,
+        user=user,
+        date=now,
+    )
+
+
+def _replace_relations(name: str, wanted: dict[int, list], *, existing: list[int]):
+    relation = getattr(Recommendation, name)
+    through = relation.through
+    own, other = relation.field.m2m_field_name(), relation.field.m2m_reverse_field_name()
+    for pks in _batches([pk for pk in existing if pk in wanted]):
+        through.objects.filter(**{f"{own}_id__in": pks}).delete()
+    through.objects.bulk_create(
+        [
+            through(**{f"{own}_id": pk, f"{other}_id": item.pk})
+            for pk, items in wanted.items()
+            for item in items
+        ],
+        batch_size=BULK_BATCH,
+    )
 
 
 @transaction.atomic
