@@ -215,6 +215,7 @@ class RecommendationViewSet(RecommendationVersioned, ConditionalReadMixin, views
     filterset_class = RecommendationFilter
     lookup_field = "reference"
     lookup_value_regex = "[^/]+"
+    prebuilt_serializers = (RecommendationSerializer,)
 
     def get_queryset(self):
         return recommendations_for(self.request)

@@ -12,6 +12,7 @@ from consultations.serializers import (
     SessionSummarySerializer,
 )
 from gcm_tracker.api.fields import ChangedAtField, PublicUrlField
+from gcm_tracker.api.prebuilt import represent
 from objectives.models import OBJECTIVE_COUNT, GuidingPrinciple, Objective
 from recommendations.models import (
     Addressee,
@@ -93,16 +94,17 @@ class SourceSerializer(serializers.Serializer):
         # A chat commenter is never named publicly, even as the source of a recommendation.
         if recommendation.speaker is None or not recommendation.speaker_is_public:
             return None
-        return PersonSummarySerializer(recommendation.speaker, context=self.context).data
+        return represent(PersonSummarySerializer, recommendation.speaker, self.context)
 
 
 def _linked(attribute: str, end: str, kind: str, help_text: str):
     @extend_schema_field(LinkedRecommendationSerializer(many=True))
     def method(self, recommendation):
-        others = [
-            getattr(link, end) for link in getattr(recommendation, attribute) if link.kind == kind
+        return [
+            represent(LinkedRecommendationSerializer, getattr(link, end), self.context)
+            for link in getattr(recommendation, attribute)
+            if link.kind == kind
         ]
-        return LinkedRecommendationSerializer(others, many=True, context=self.context).data
 
     return method, serializers.SerializerMethodField(help_text=help_text)
 

@@ -108,6 +108,43 @@ def test_a_chat_commenter_is_never_named_as_the_source(api_client, dressed):
     assert csv_row["speaker"] == ""
 
 
+def test_one_after_another_each_item_is_represented_afresh_on_its_own_address(api_as, dressed, rf):
+    other = RecommendationFactory(published=True, reference="OAS2017-P2-03", countries=["PE"])
+    RecommendationLink.objects.create(
+        from_recommendation=dressed, to_recommendation=other, kind="repeats"
+    )
+    first = api_as("anonymous").get(f"{LIST}{dressed.reference}/").json()
+    second = api_as("anonymous").get(f"{LIST}{other.reference}/").json()
+    again = api_as("anonymous").get(f"{LIST}{dressed.reference}/", HTTP_HOST="127.0.0.1")
+
+    assert (first["reference"], second["reference"]) == (dressed.reference, other.reference)
+    assert second["source"]["speaker"] is None
+    assert second["countries"] == ["PE"]
+    assert [r["reference"] for r in first["links"]["repeats"]] == [other.reference]
+    assert [r["reference"] for r in second["links"]["repeated_by"]] == [dressed.reference]
+    # The address comes from each call's own request, never from an earlier one.
+    assert again.json()["url"] == f"http://127.0.0.1/recommendations/{dressed.reference}/"
+    assert again.json()["source"]["speaker"]["url"].startswith("http://127.0.0.1/")
+
+
+def test_the_detail_is_what_a_freshly_built_serializer_makes_of_it(api_client, dressed):
+    from rest_framework.request import Request
+
+    from recommendations.apis import RecommendationViewSet, recommendations_for
+    from recommendations.serializers import RecommendationSerializer
+
+    response = api_client.get(f"{LIST}{dressed.reference}/")
+    request = Request(response.wsgi_request)
+    fresh = (
+        recommendations_for(request)
+        .annotate(api_version=RecommendationViewSet().version_expression())
+        .get(pk=dressed.pk)
+    )
+    expected = RecommendationSerializer(fresh, context={"request": request}).data
+
+    assert response.json() == json.loads(json.dumps(expected, default=str).replace("+00:00", "Z"))
+
+
 def test_links_go_both_ways_and_never_to_a_draft_the_caller_cannot_see(api_as, dressed, draft):
     earlier = RecommendationFactory(published=True, reference="OAS2017-P2-03")
     RecommendationLink.objects.create(

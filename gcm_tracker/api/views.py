@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from gcm_tracker.api import csv
 from gcm_tracker.api.conditional import Versioned, not_modified, set_validators
 from gcm_tracker.api.filters import PAGING_PARAMETERS
+from gcm_tracker.api.prebuilt import represent
 
 # Anonymous answers may sit in shared caches briefly; a partner's own view stays private.
 PUBLIC_MAX_AGE = 60
@@ -64,14 +65,21 @@ class ConditionalReadMixin(TrackerAPIMixin):
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         return set_validators(response, etag, last)
 
+    # Serializers whose fields are the same for every caller and item: built once per thread
+    # (see gcm_tracker/api/prebuilt.py) for reading one item.
+    prebuilt_serializers: tuple = ()
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         etag = self.item_etag(request, instance, instance.api_version)
         if not_modified(request, etag, instance.api_version, by_date=True):
             return set_validators(HttpResponseNotModified(), etag, instance.api_version)
-        return set_validators(
-            Response(self.get_serializer(instance).data), etag, instance.api_version
-        )
+        serializer_class = self.get_serializer_class()
+        if serializer_class in self.prebuilt_serializers:
+            data = represent(serializer_class, instance, self.get_serializer_context())
+        else:
+            data = self.get_serializer(instance).data
+        return set_validators(Response(data), etag, instance.api_version)
 
     def filter_queryset(self, queryset):
         # Every row carries its version: what its updated_at shows, what updated_after
