@@ -93,9 +93,18 @@ PLURAL = {
     "addressee": "addressees",
 }
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-# Looked up by the importer itself (relations) or checked code by code as read (countries),
-# so not checked again.
-CHECKED_AS_READ = ["event", "session", "speaker", "organization", "curator", "countries"]
+# Looked up by the importer itself (relations) or checked as read (country codes, choices), so
+# not checked again.
+CHECKED_AS_READ = [
+    "event",
+    "session",
+    "speaker",
+    "organization",
+    "curator",
+    "countries",
+    "language",
+    "state",
+]
 READ_AHEAD_BATCH = 500
 REFERENCE = re.compile(r"[A-Z0-9]+(-[A-Z0-9]+)+")
 NUMBER = re.compile(r"\d{1,9}", re.ASCII)

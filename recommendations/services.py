@@ -9,12 +9,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gcm_tracker.history import CHANGED, CREATED, record_history
+from gcm_tracker.bulk import CHANGED, CREATED, insert_rows, record_history
 from objectives.models import GuidingPrinciple, Objective
 from recommendations import aggregates, exports
 from recommendations.models import (
@@ -227,26 +227,19 @@ def _replace_objective_tags(
                 stale.append(tag)
     for tag in stale:
         tag.delete()
-    created = [
-        RecommendationObjective(
-            recommendation_id=pk,
-            objective=objective,
-            is_primary=primary,
-            source=source,
-            tagged_by=user,
-        )
-        for pk, tags in wanted.items()
-        for objective, primary, source in tags
-        if (pk, objective.pk) not in kept
-    ]
-    RecommendationObjective.objects.bulk_create(created, batch_size=BULK_BATCH)
-    record_history(
+    tagged_at = connection.ops.adapt_datetimefield_value(now)
+    created = insert_rows(
         RecommendationObjective,
-        [tag.pk for tag in created],
-        history_type=CREATED,
-        user=user,
-        date=now,
+        ["recommendation_id", "objective_id", "is_primary", "source", "tagged_by_id", "tagged_at"],
+        [
+            (pk, objective.pk, primary, source, user.pk if user else None, tagged_at)
+            for pk, tags in wanted.items()
+            for objective, primary, source in tags
+            if (pk, objective.pk) not in kept
+        ],
+        returning=True,
     )
+    record_history(RecommendationObjective, created, history_type=CREATED, user=user, date=now)
 
 
 def _replace_relations(name: str, wanted: dict[int, list], *, existing: list[int]):
@@ -255,13 +248,10 @@ def _replace_relations(name: str, wanted: dict[int, list], *, existing: list[int
     own, other = relation.field.m2m_field_name(), relation.field.m2m_reverse_field_name()
     for pks in _batches([pk for pk in existing if pk in wanted]):
         through.objects.filter(**{f"{own}_id__in": pks}).delete()
-    through.objects.bulk_create(
-        [
-            through(**{f"{own}_id": pk, f"{other}_id": item.pk})
-            for pk, items in wanted.items()
-            for item in items
-        ],
-        batch_size=BULK_BATCH,
+    insert_rows(
+        through,
+        [f"{own}_id", f"{other}_id"],
+        [(pk, item.pk) for pk, items in wanted.items() for item in items],
     )
 
 
