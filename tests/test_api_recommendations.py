@@ -4,6 +4,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -369,6 +371,16 @@ def test_pages_are_counted_and_linked(api_client, catalogue):
     assert first["count"] == 3
     assert len(first["results"]) == 2
     assert refs(api_client.get(first["next"])) == ["OAS2017-P2-04"]
+
+
+def test_a_page_counts_its_list_once_for_both_its_etag_and_its_count(api_client, catalogue):
+    with CaptureQueriesContext(connection) as queries:
+        second = api_client.get(LIST, {"page_size": 2, "page": 2})
+
+    counting = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counting) == 1
+    assert second.json()["count"] == 3
+    assert refs(second) == ["OAS2017-P2-04"]
 
 
 def test_sync_pages_miss_nothing_while_items_change_between_pages(api_client):

@@ -5,6 +5,9 @@ order they last changed, so an item edited while a partner pages through moves t
 instead of shifting the pages and being skipped.
 """
 
+from functools import cached_property, partial
+
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
@@ -39,7 +42,24 @@ def paging_errors(request) -> dict:
     return errors
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told how many items there are, when the list's ETag has counted them."""
+
+    def __init__(self, *args, count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count
+
+    @cached_property
+    def count(self):
+        return super().count
+
+
 class _Pages(pagination.PageNumberPagination):
+    def __init__(self, count: int | None = None):
+        # Counting a large filtered list again costs as much as the page itself.
+        self.django_paginator_class = partial(_CountedPaginator, count=count)
+
     def get_page_size(self, request):
         return page_size_from(request)
 
@@ -95,7 +115,7 @@ class TrackerPagination(pagination.BasePagination):
                 )
             self.delegate = _Cursor(("api_version", "id"))
         else:
-            self.delegate = _Pages()
+            self.delegate = _Pages(count=getattr(view, "list_count", None))
         return self.delegate.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -53,6 +53,7 @@ class ConditionalReadMixin(TrackerAPIMixin):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         count, last = self.version_of(queryset)
+        self.list_count = count
         etag = self.list_etag(request, count, last)
         # A list's Last-Modified cannot see an item leave it, so only its ETag answers 304s.
         if not_modified(request, etag, last, by_date=False):
