@@ -31,8 +31,6 @@ def classify(statements: list[tuple]) -> dict[str, list]:
     for sql, params, *_rest in statements:
         if sql.startswith("SELECT COUNT(DISTINCT"):
             role = "version"
-        elif sql.startswith("SELECT COUNT(*)"):
-            role = "count"
         else:
             match = FIRST_COLUMN.match(sql)
             table = match.group(1) if match else ""
@@ -287,10 +285,8 @@ def recommendation_list(request, name: str):
             next_link = _with_query(url, "cursor", cursor)
         data = {"count": None, "next": next_link, "previous": None, "results": page}
     else:
-        sql, params_ = statements["count"]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params_)
-            total = cursor.fetchone()[0]
+        # The version statement counted the list, as the API's does.
+        total = count
         page = found
         data = {
             "count": total,
