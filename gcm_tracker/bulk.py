@@ -49,6 +49,32 @@ def insert_rows(
     return pks
 
 
+def insert_objects(objs: list[models.Model]) -> None:
+    """Insert new model objects of one model, as bulk_create does, setting their primary keys.
+
+    Each value is prepared by its field as bulk_create prepares it; the statement is put
+    together once per batch instead of value by value. Fields the database fills (a search
+    vector kept by a trigger) are left to it.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.get_internal_type() != "SearchVectorField"
+    ]
+    rows = [
+        tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
+        for obj in objs
+    ]
+    pks = insert_rows(model, [field.column for field in fields], rows, returning=True)
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def record_history(
     model: type[models.Model],
     pks: Iterable[int],

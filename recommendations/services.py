@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gcm_tracker.bulk import CHANGED, CREATED, insert_rows, record_history
+from gcm_tracker.bulk import CHANGED, CREATED, insert_objects, insert_rows, record_history
 from objectives.models import GuidingPrinciple, Objective
 from recommendations import aggregates, exports
 from recommendations.models import (
@@ -179,7 +179,7 @@ def save_unpublished_recommendations(
     edited = [edit.recommendation for edit in edits if edit.recommendation.pk is not None]
     # Only recommendations saved before can have tags and relations to replace.
     existing = [recommendation.pk for recommendation in edited]
-    Recommendation.objects.bulk_create(new, batch_size=BULK_BATCH)
+    insert_objects(new)
     record_history(Recommendation, [r.pk for r in new], history_type=CREATED, user=user, date=now)
     for recommendation in edited:
         recommendation.updated_at = now
