@@ -92,3 +92,17 @@ def test_queries_do_not_grow_with_events_or_recommendations(
         response = client.get(URL)
 
     assert len(response.context["events"]) == size
+
+
+def test_the_heat_map_escapes_what_it_writes_out(client, objectives):
+    event = EventFactory(code="LAC2021", title='Review <script>alert("x")</script> & "more"')
+    RecommendationFactory(published=True, event=event, objectives=[4])
+
+    response = client.get(URL)
+
+    assert "<script>alert" not in response.text
+    assert (
+        'title="Review &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;more&quot;"'
+        in (response.text)
+    )
+    assert '<td class="num">1</td>' in response.text
