@@ -33,6 +33,8 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django_countries import countries
 from django_countries.fields import CountryField
 from openpyxl import load_workbook
@@ -83,14 +85,27 @@ SINGULAR = {
     "participations": "participation",
     "recommendations": "recommendation",
 }
-PLURAL = {
-    "event": "events",
-    "session": "sessions",
-    "participation": "participations",
-    "recommendation": "recommendations",
-    "person": "people",
-    "organization": "organizations",
-    "addressee": "addressees",
+# The kinds of record a change or a message names, in the words of the active language.
+KIND_NAMES = {
+    "event": gettext_lazy("event"),
+    "session": gettext_lazy("session"),
+    "participation": gettext_lazy("participation"),
+    "recommendation": gettext_lazy("recommendation"),
+    "person": gettext_lazy("person"),
+    "organization": gettext_lazy("organization"),
+    "addressee": gettext_lazy("addressee"),
+    "question": gettext_lazy("question"),
+}
+COUNTED = {
+    "event": ngettext_lazy("%(count)d event", "%(count)d events", "count"),
+    "session": ngettext_lazy("%(count)d session", "%(count)d sessions", "count"),
+    "participation": ngettext_lazy("%(count)d participation", "%(count)d participations", "count"),
+    "recommendation": ngettext_lazy(
+        "%(count)d recommendation", "%(count)d recommendations", "count"
+    ),
+    "person": ngettext_lazy("%(count)d person", "%(count)d people", "count"),
+    "organization": ngettext_lazy("%(count)d organization", "%(count)d organizations", "count"),
+    "addressee": ngettext_lazy("%(count)d addressee", "%(count)d addressees", "count"),
 }
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 # Looked up by the importer itself (relations) or checked as read (country codes, choices), so
@@ -122,10 +137,12 @@ class Problem:
     sheet: str = ""
 
     def __str__(self):
-        where = f"Row {self.row}" if self.row else ""
-        if self.sheet:
-            where = f"{self.sheet}, {where.lower()}" if where else self.sheet
-        return f"{where}: {self.message}" if where else self.message
+        shown = {"sheet": self.sheet, "row": self.row, "message": self.message}
+        if self.row and self.sheet:
+            return _("%(sheet)s, row %(row)s: %(message)s") % shown
+        if self.row:
+            return _("Row %(row)s: %(message)s") % shown
+        return f"{self.sheet}: {self.message}" if self.sheet else self.message
 
 
 @dataclass(frozen=True)
@@ -141,7 +158,12 @@ class Change:
 
     def __str__(self):
         detail = f" ({', '.join(self.fields)})" if self.fields else ""
-        return f"{self.action} {self.kind} {self.key}{detail}"
+        what = {
+            CREATE: _("create %(kind)s %(key)s"),
+            UPDATE: _("update %(kind)s %(key)s"),
+            UNCHANGED: _("unchanged %(kind)s %(key)s"),
+        }[self.action]
+        return what % {"kind": _kind_name(self.kind), "key": self.key} + detail
 
 
 @dataclass
@@ -194,9 +216,7 @@ class ImportPlan:
     def counts(self, action: str) -> str:
         """E.g. "3 recommendations, 1 event" for the changes with `action`."""
         counted = Counter(change.kind for change in self.with_action(action))
-        return ", ".join(
-            f"{count} {kind if count == 1 else PLURAL[kind]}" for kind, count in counted.items()
-        )
+        return ", ".join(COUNTED[kind] % {"count": count} for kind, count in counted.items())
 
 
 class ImportRejected(Exception):
@@ -262,6 +282,11 @@ def _show(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
+def _kind_name(kind: str) -> str:
+    """A kind of record (or a column) as the messages name it, in the active language."""
+    return str(KIND_NAMES.get(kind, kind))
+
+
 # A sheet repeats the same few names and choices on thousands of rows.
 @functools.lru_cache(maxsize=16384)
 def name_key(text: str) -> str:
@@ -289,30 +314,40 @@ def _read_bytes(file, limit: int) -> bytes:
 def _too_large(size: int | None, limit: int) -> str:
     most = filesizeformat(limit).replace("\xa0", " ")
     if size is None:
-        return f"The file is larger than {most}, the most the tracker imports: split it."
+        return _("The file is larger than %(most)s, the most the tracker imports: split it.") % {
+            "most": most
+        }
     shown = filesizeformat(size).replace("\xa0", " ")
-    return f"The file is {shown}; the tracker imports files of up to {most}: split it."
+    return _("The file is %(size)s; the tracker imports files of up to %(most)s: split it.") % {
+        "size": shown,
+        "most": most,
+    }
 
 
 def _csv_tables(data: bytes) -> list[tuple[str, Iterator]]:
     if data.startswith(b"PK\x03\x04"):
         raise _Refused(
-            "This is an XLSX workbook (or another zip file) named .csv: name it .xlsx, "
-            "or save it from the spreadsheet program as CSV UTF-8."
+            _(
+                "This is an XLSX workbook (or another zip file) named .csv: name it .xlsx, "
+                "or save it from the spreadsheet program as CSV UTF-8."
+            )
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Refused("The file is UTF-16 text: save it as CSV UTF-8.")
+        raise _Refused(_("The file is UTF-16 text: save it as CSV UTF-8."))
     if b"\x00" in data:
-        raise _Refused("This is not a CSV text file: it holds binary data.")
+        raise _Refused(_("This is not a CSV text file: it holds binary data."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _Refused(
-            f"The file is not UTF-8 text (the byte {data[exc.start]:#04x} at position "
-            f"{exc.start} is not UTF-8): save it as CSV UTF-8."
+            _(
+                "The file is not UTF-8 text (the byte %(byte)s at position %(position)s is "
+                "not UTF-8): save it as CSV UTF-8."
+            )
+            % {"byte": f"{data[exc.start]:#04x}", "position": exc.start}
         ) from None
     if not text.strip():
-        raise _Refused("The file is empty.")
+        raise _Refused(_("The file is empty."))
     known = {column for columns in SHEETS.values() for column in columns}
 
     def score(delimiter: str) -> int:
@@ -332,7 +367,8 @@ def _csv_tables(data: bytes) -> list[tuple[str, Iterator]]:
             for number, cells in enumerate(reader, start=1):  # noqa: B007
                 yield number, cells
         except csv.Error as exc:
-            raise _Refused(Problem(f"the CSV cannot be read: {exc}", number + 1)) from None
+            message = _("the CSV cannot be read: %(error)s") % {"error": exc}
+            raise _Refused(Problem(message, number + 1)) from None
 
     return [("", records())]
 
@@ -340,9 +376,9 @@ def _csv_tables(data: bytes) -> list[tuple[str, Iterator]]:
 def _xlsx_text(cell) -> str | _BadCell:
     value = cell.value
     if cell.data_type == "f":
-        return _BadCell("a formula; type the value itself")
+        return _BadCell(_("a formula; type the value itself"))
     if cell.data_type == "e":
-        return _BadCell(f"the spreadsheet error {value}")
+        return _BadCell(_("the spreadsheet error %(error)s") % {"error": value})
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -361,17 +397,19 @@ def _xlsx_text(cell) -> str | _BadCell:
 def _xlsx_tables(data: bytes, max_rows: int, max_bytes: int) -> list[tuple[str, Iterator]]:
     if not data.startswith(b"PK\x03\x04"):
         raise _Refused(
-            "This is not an XLSX workbook: save it from the spreadsheet program as "
-            "Excel Workbook (.xlsx) or as CSV UTF-8."
+            _(
+                "This is not an XLSX workbook: save it from the spreadsheet program as "
+                "Excel Workbook (.xlsx) or as CSV UTF-8."
+            )
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _Refused("The workbook is damaged: it cannot be opened.") from None
+        raise _Refused(_("The workbook is damaged: it cannot be opened.")) from None
     unpacked = sum(entry.file_size for entry in entries)
     if len(entries) > MAX_ZIP_ENTRIES or unpacked > max_bytes * MAX_UNPACK_RATIO:
-        raise _Refused("The workbook unpacks to far more data than a spreadsheet holds.")
+        raise _Refused(_("The workbook unpacks to far more data than a spreadsheet holds."))
     tables = []
     try:
         with warnings.catch_warnings():
@@ -380,7 +418,9 @@ def _xlsx_tables(data: bytes, max_rows: int, max_bytes: int) -> list[tuple[str, 
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
                 if len(workbook.worksheets) > MAX_SHEETS:
-                    raise _Refused(f"The workbook has more than {MAX_SHEETS} sheets.")
+                    raise _Refused(
+                        _("The workbook has more than %(most)d sheets.") % {"most": MAX_SHEETS}
+                    )
                 # The rows of all sheets together count against the limit, so memory stays bounded.
                 budget = max_rows + len(workbook.worksheets)
                 for sheet in workbook.worksheets:
@@ -403,32 +443,44 @@ def _xlsx_tables(data: bytes, max_rows: int, max_bytes: int) -> list[tuple[str, 
     except Exception as exc:
         # Whatever a damaged or hostile workbook makes the reader raise means the same thing.
         raise _Refused(
-            f"The workbook cannot be read ({type(exc).__name__}): open it in the spreadsheet "
-            "program and save it again as .xlsx."
+            _(
+                "The workbook cannot be read (%(error)s): open it in the spreadsheet "
+                "program and save it again as .xlsx."
+            )
+            % {"error": type(exc).__name__}
         ) from None
     return tables
 
 
 def _too_many_rows(max_rows: int, sheet: str = "") -> Problem:
     return Problem(
-        f"more than {max_rows} rows; import at most {max_rows} rows at a time", sheet=sheet
+        _("more than %(most)d rows; import at most %(most)d rows at a time") % {"most": max_rows},
+        sheet=sheet,
     )
 
 
 def _cell_text(value: str | _BadCell, column: str, *, csv_file: bool) -> str:
     if isinstance(value, _BadCell):
-        raise _Bad(f"{column}: the cell holds {value.message}")
+        raise _Bad(
+            _("%(column)s: the cell holds %(what)s") % {"column": column, "what": value.message}
+        )
     if len(value) > MAX_CELL_CHARS:
         raise _Bad(
-            f"{column}: the cell holds {len(value)} characters; a cell may hold at most "
-            f"{MAX_CELL_CHARS}"
+            _("%(column)s: the cell holds %(length)d characters; a cell may hold at most %(most)d")
+            % {"column": column, "length": len(value), "most": MAX_CELL_CHARS}
         )
     if unkeepable := UNKEEPABLE.search(value):
-        raise _Bad(f"{column}: the cell holds the control character U+{ord(unkeepable[0]):04X}")
+        raise _Bad(
+            _("%(column)s: the cell holds the control character %(character)s")
+            % {"column": column, "character": f"U+{ord(unkeepable[0]):04X}"}
+        )
     if csv_file and value.startswith("="):
         raise _Bad(
-            f"{column}: starts with '=', so a spreadsheet would run it as a formula; "
-            "if it is text, start it with an apostrophe ('=…)"
+            _(
+                "%(column)s: starts with '=', so a spreadsheet would run it as a formula; "
+                "if it is text, start it with an apostrophe ('=…)"
+            )
+            % {"column": column}
         )
     return exports.restore(value)
 
@@ -458,18 +510,23 @@ def _sheet(name: str, records: Iterator, *, csv_file: bool, max_rows: int) -> Sh
         header.pop()
     if not header:
         if any(any(_filled(cell) for cell in cells) for _n, cells in records):
-            raise _Refused(Problem("the first row must name the columns", 1, name))
+            raise _Refused(Problem(_("the first row must name the columns"), 1, name))
         return None
     if len(header) > MAX_COLUMNS:
         raise _Refused(
-            Problem(f"the header row has more than {MAX_COLUMNS} columns: is this the right file?")
+            Problem(
+                _("the header row has more than %(most)d columns: is this the right file?")
+                % {"most": MAX_COLUMNS}
+            )
         )
     kind = _kind_of(header)
     if kind is None:
         raise _Refused(
             Problem(
-                "the first row must name the columns (reference, short_title, text, event, …); "
-                "none of its cells is a column of the tracker's sheets",
+                _(
+                    "the first row must name the columns (reference, short_title, text, "
+                    "event, …); none of its cells is a column of the tracker's sheets"
+                ),
                 1,
                 name,
             )
@@ -477,13 +534,17 @@ def _sheet(name: str, records: Iterator, *, csv_file: bool, max_rows: int) -> Sh
     problems = []
     for position, column in enumerate(header, start=1):
         if not column:
-            problems.append(f"column {position} has no name")
+            problems.append(_("column %(position)d has no name") % {"position": position})
         elif header.index(column) != position - 1:
-            problems.append(f"column {column!r} appears twice")
+            problems.append(_("column %(column)s appears twice") % {"column": repr(column)})
         elif column not in SHEETS[kind]:
-            problems.append(f"unknown column {_show(column)} in a {kind} sheet")
+            problems.append(
+                _("unknown column %(column)s in a %(kind)s sheet")
+                % {"column": _show(column), "kind": kind}
+            )
     problems += [
-        f"missing column {column!r}, which a {kind} sheet needs"
+        _("missing column %(column)s, which a %(kind)s sheet needs")
+        % {"column": repr(column), "kind": kind}
         for column in REQUIRED[kind]
         if column not in header
     ]
@@ -498,7 +559,8 @@ def _sheet(name: str, records: Iterator, *, csv_file: bool, max_rows: int) -> Sh
         row = Row(number, {})
         if any(_filled(cell) for cell in cells[len(header) :]):
             row.problems.append(
-                f"the row has cells beyond the last of the {len(header)} named columns"
+                _("the row has cells beyond the last of the %(count)d named columns")
+                % {"count": len(header)}
             )
         padded = list(cells[: len(header)]) + [""] * (len(header) - len(cells))
         for column, value in zip(header, padded, strict=True):
@@ -523,11 +585,12 @@ def read_sheets(file, *, filename: str) -> list[Sheet]:
         extension = PurePath(filename or "").suffix.lower()
         if extension not in (".csv", ".xlsx"):
             raise _Refused(
-                f"The tracker imports .csv and .xlsx files, not {_show(extension or filename)}."
+                _("The tracker imports .csv and .xlsx files, not %(file)s.")
+                % {"file": _show(extension or filename)}
             )
         data = _read_bytes(file, max_bytes)
         if not data:
-            raise _Refused("The file is empty.")
+            raise _Refused(_("The file is empty."))
         tables = (
             _csv_tables(data) if extension == ".csv" else _xlsx_tables(data, max_rows, max_bytes)
         )
@@ -541,7 +604,7 @@ def read_sheets(file, *, filename: str) -> list[Sheet]:
             if sheet is not None:
                 sheets.append(sheet)
         if not any(sheet.rows for sheet in sheets):
-            raise _Refused("There is no row to import below the header.")
+            raise _Refused(_("There is no row to import below the header."))
     except _Refused as refused:
         raise ImportRejected(refused.problems) from None
     return sheets
@@ -575,18 +638,27 @@ def _items(text: str, separators: str = ";") -> list[str]:
 
 
 def _number(text: str, what: str) -> int:
+    """A whole number; `what` names it in messages (a column, or a translated word)."""
     text = text.strip()
     if not NUMBER.fullmatch(text):
-        raise _Bad(f"{what} {_show(text)} is not a number")
+        raise _Bad(_("%(what)s %(value)s is not a number") % {"what": what, "value": _show(text)})
     return int(text)
 
 
+def _unknown_number(what: str, number: int) -> str:
+    if what == "principle":
+        return _("unknown principle %(number)d") % {"number": number}
+    return _("unknown objective %(number)d") % {"number": number}
+
+
 def _numbers(text: str, what: str, known: dict) -> list:
+    """The objectives or principles ("objective", "principle") a cell names by number."""
     bad = _Collector()
-    numbers = [bad(_number, item, what) for item in _items(text, ";,")]
+    shown = _("principle") if what == "principle" else _("objective")
+    numbers = [bad(_number, item, shown) for item in _items(text, ";,")]
     for number in numbers:
         if number is not None and number not in known:
-            bad.add(f"unknown {what} {number}")
+            bad.add(_unknown_number(what, number))
     if bad.messages:
         raise _Bad(*bad.messages)
     return [known[number] for number in numbers]
@@ -608,9 +680,13 @@ def _choice(text: str, choices: type[models.TextChoices], column: str, *, blank=
         return blank
     if value := _choice_keys(choices, translation.get_language()).get(wanted):
         return value
+    values = ", ".join(choices.values)
     if not wanted:
-        raise _Bad(f"missing {column} (use {', '.join(choices.values)})")
-    raise _Bad(f"{column} {_show(text)} not understood (use {', '.join(choices.values)})")
+        raise _Bad(_("missing %(column)s (use %(values)s)") % {"column": column, "values": values})
+    raise _Bad(
+        _("%(column)s %(value)s not understood (use %(values)s)")
+        % {"column": column, "value": _show(text), "values": values}
+    )
 
 
 def _date(text: str, column: str) -> date | None:
@@ -622,33 +698,42 @@ def _date(text: str, column: str) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise _Bad(f"{column} {_show(text)}: date not understood (use YYYY-MM-DD)")
+    raise _Bad(
+        _("%(column)s %(value)s: date not understood (use YYYY-MM-DD)")
+        % {"column": column, "value": _show(text)}
+    )
 
 
 def _datetime(text: str, column: str) -> datetime | None:
     text = text.strip()
     if not text:
         return None
+    shown = {"column": column, "value": _show(text)}
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise _Bad(
-            f"{column} {_show(text)}: date and time not understood "
-            "(use e.g. 2021-04-13T12:30:00-04:00)"
+            _(
+                "%(column)s %(value)s: date and time not understood "
+                "(use e.g. 2021-04-13T12:30:00-04:00)"
+            )
+            % shown
         ) from None
     if timezone.is_naive(moment):
-        raise _Bad(f"{column} {_show(text)} needs its UTC offset, e.g. 2021-04-13T12:30:00-04:00")
+        raise _Bad(
+            _("%(column)s %(value)s needs its UTC offset, e.g. 2021-04-13T12:30:00-04:00") % shown
+        )
     try:
         moment.astimezone(UTC)
     except OverflowError:
-        raise _Bad(f"{column} {_show(text)} is out of range") from None
+        raise _Bad(_("%(column)s %(value)s is out of range") % shown) from None
     return moment
 
 
 def _country(text: str) -> str:
     code = text.strip().upper()
     if code and not countries.alpha2(code):
-        raise _Bad(f"unknown country code {_show(text.strip())}")
+        raise _Bad(_("unknown country code %(code)s") % {"code": _show(text.strip())})
     return countries.alpha2(code) if code else ""
 
 
@@ -665,6 +750,7 @@ def _order(text: str) -> int:
 
 
 def _messages(error: ValidationError, what: str) -> list[str]:
+    what = _kind_name(what)
     if not hasattr(error, "error_dict"):
         return [f"{what}: {message}" for message in error.messages]
     return [
@@ -818,10 +904,10 @@ class _Import:
         except ValidationError as error:
             messages = _messages(error, SINGULAR[sheet.kind])
         except PermissionDenied as denied:
-            messages = [str(denied) or "permission denied"]
+            messages = [str(denied) or _("permission denied")]
         except DatabaseError as error:
             reason = (str(error).splitlines() or [type(error).__name__])[0]
-            messages = [f"could not be saved ({reason})"]
+            messages = [_("could not be saved (%(reason)s)") % {"reason": reason}]
         else:
             self.plan.changes += self.row_changes
             return
@@ -837,8 +923,19 @@ class _Import:
         here = (self.sheet.name, self.row.number)
         first = self.claimed.setdefault((kind, key), here)
         if first != here:
-            where = f"row {first[1]}" if first[0] == here[0] else f"{first[0]}, row {first[1]}"
-            raise _RowFailed(f"duplicate {kind} {shown} (also on {where})")
+            if first[0] == here[0]:
+                where = _("row %(row)s") % {"row": first[1]}
+            else:
+                where = _("%(sheet)s, row %(row)s") % {"sheet": first[0], "row": first[1]}
+            duplicate = {
+                "reference": _("duplicate reference %(key)s (also on %(where)s)"),
+                "event": _("duplicate event %(key)s (also on %(where)s)"),
+                "session": _("duplicate session %(key)s (also on %(where)s)"),
+                "participation": _("duplicate participation %(key)s (also on %(where)s)"),
+                "person": _("duplicate person %(key)s (also on %(where)s)"),
+                "organization": _("duplicate organization %(key)s (also on %(where)s)"),
+            }[kind]
+            raise _RowFailed(duplicate % {"key": shown, "where": where})
 
     def _record(self, kind: str, key: str, action: str, fields: Iterable[str] = ()):
         shown = tuple(fields) if action == UPDATE else ()
@@ -851,7 +948,12 @@ class _Import:
         if self.user is None:
             return
         if not self.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
-            raise _RowFailed(f"you may not {action} {model._meta.verbose_name_plural}")
+            refusal = {
+                "add": _("you may not add %(records)s"),
+                "change": _("you may not change %(records)s"),
+                "delete": _("you may not delete %(records)s"),
+            }[action]
+            raise _RowFailed(refusal % {"records": model._meta.verbose_name_plural})
 
     def _writing(self):
         """Stop a row being tried without writing, before it changes anything."""
@@ -886,20 +988,22 @@ class _Import:
 
     def _known_event(self, code: str) -> Event:
         if not code:
-            raise _RowFailed("missing event")
+            raise _RowFailed(_("missing event"))
         event = self.events.get(code.casefold())
         if event is None:
-            raise _RowFailed(f"unknown event {_show(code)}: import the events sheet first")
+            raise _RowFailed(
+                _("unknown event %(code)s: import the events sheet first") % {"code": _show(code)}
+            )
         return event
 
     def _known_session(self, event: Event, code: str) -> Session:
         if not code:
-            raise _RowFailed("missing session")
+            raise _RowFailed(_("missing session"))
         session = self.sessions.get((event.pk, code.casefold()))
         if session is None:
             raise _RowFailed(
-                f"unknown session {_show(code)} of event {event.code}: "
-                "import the sessions sheet first"
+                _("unknown session %(code)s of event %(event)s: import the sessions sheet first")
+                % {"code": _show(code), "event": event.code}
             )
         return session
 
@@ -917,10 +1021,21 @@ class _Import:
         kind = directory.model._meta.model_name
         if len(found) > 1:
             slugs = ", ".join(obj.slug for obj in found)
-            raise _RowFailed(
-                f"{kind} {_show(text)} matches {len(found)} {PLURAL[kind]} ({slugs}): "
-                "write the slug of the one meant"
-            )
+            ambiguous = {
+                "person": _(
+                    "person %(name)s matches %(count)d people (%(slugs)s): "
+                    "write the slug of the one meant"
+                ),
+                "organization": _(
+                    "organization %(name)s matches %(count)d organizations (%(slugs)s): "
+                    "write the slug of the one meant"
+                ),
+                "addressee": _(
+                    "addressee %(name)s matches %(count)d addressees (%(slugs)s): "
+                    "write the slug of the one meant"
+                ),
+            }[kind]
+            raise _RowFailed(ambiguous % {"name": _show(text), "count": len(found), "slugs": slugs})
         if found:
             return found[0]
         obj = create(name=text)
@@ -944,10 +1059,17 @@ class _Import:
             self._save(organization, "organization")
             self._record("organization", organization.name, UPDATE, ["kind"])
         elif kind and organization.kind != kind:
-            self._warn(
-                f"organization {organization.name!r} is of kind {organization.kind or 'none'} "
-                "in the tracker; the organization_kind here is not used"
-            )
+            if organization.kind:
+                message = _(
+                    "organization %(name)s is of kind %(kind)s in the tracker; the "
+                    "organization_kind here is not used"
+                )
+            else:
+                message = _(
+                    "organization %(name)s is of no kind in the tracker; the "
+                    "organization_kind here is not used"
+                )
+            self._warn(message % {"name": repr(organization.name), "kind": organization.kind})
         return organization
 
     def _addressee(self, name: str) -> Addressee:
@@ -964,7 +1086,9 @@ class _Import:
     def _directory_entry(self, directory: _Directory, text: str, kind: str, create):
         """The row a directory sheet's first cell names, created if new, claimed once."""
         if not text.strip():
-            raise _RowFailed(f"missing {kind}")
+            raise _RowFailed(
+                {"organization": _("missing organization"), "person": _("missing person")}[kind]
+            )
         before = len(self.row_changes)
         # The first cell of a directory sheet is the name itself, which its row may give an
         # acronym: matching it as an acronym would let the row rename another organization.
@@ -1024,7 +1148,7 @@ class _Import:
         cells = row.cells
         code = cells["event"].strip()
         if not code:
-            raise _RowFailed("missing event")
+            raise _RowFailed(_("missing event"))
         self._claim("event", code.casefold(), code)
         bad = _Collector()
         values = {
@@ -1058,7 +1182,7 @@ class _Import:
         event = self._known_event(cells["event"].strip())
         code = cells["session"].strip()
         if not code:
-            raise _RowFailed("missing session")
+            raise _RowFailed(_("missing session"))
         self._claim("session", (event.pk, code.casefold()), f"{event.code} {code}")
         bad = _Collector()
         values = {"title": cells["session_title"].strip()}
@@ -1118,7 +1242,7 @@ class _Import:
         session = self._known_session(event, cells["session"].strip())
         bad = _Collector()
         if not cells["person"].strip():
-            bad.add("missing person")
+            bad.add(_("missing person"))
         role = bad(_choice, cells["role"], Participation.Role, "role")
         values = {}
         if "order" in cells:
@@ -1127,7 +1251,11 @@ class _Import:
             values["notes"] = cells["notes"]
         bad.check()
         person = self._person(cells["person"])
-        self._claim("participation", (session.pk, person.pk, role), f"of {person.name} as {role}")
+        self._claim(
+            "participation",
+            (session.pk, person.pk, role),
+            _("of %(person)s as %(role)s") % {"person": person.name, "role": role},
+        )
         if "organization" in cells:
             name = cells["organization"].strip()
             values["organization"] = self._organization(name) if name else None
@@ -1145,20 +1273,23 @@ class _Import:
         cells = row.cells
         reference = cells["reference"].strip()
         if not reference:
-            raise _RowFailed("missing reference")
+            raise _RowFailed(_("missing reference"))
         self._claim("reference", reference, reference)
         existing = self.recommendations.get(reference)
         bad = _Collector()
         if not REFERENCE.fullmatch(reference):
             bad.add(
-                f"reference {_show(reference)} is not valid: use capital letters, digits and "
-                "hyphens, e.g. OAS2017-P2-03"
+                _(
+                    "reference %(reference)s is not valid: use capital letters, digits and "
+                    "hyphens, e.g. OAS2017-P2-03"
+                )
+                % {"reference": _show(reference)}
             )
         values = {"short_title": cells["short_title"], "text": cells["text"]}
         if "language" in cells:
             values["language"] = bad(_choice, cells["language"], Language, "language", blank="en")
         if not cells["event"].strip():
-            bad.add("missing event")
+            bad.add(_("missing event"))
         current_tags = {
             tag.objective.number: (tag.is_primary, tag.source)
             for tag in (existing.objective_links.all() if existing else ())
@@ -1258,10 +1389,13 @@ class _Import:
             changed.append("state")
         may_publish = self.user is None or services.can_publish(self.user)
         if parsed.was_published and changed and not may_publish:
-            raise _RowFailed("only curators may change a published recommendation")
+            raise _RowFailed(_("only curators may change a published recommendation"))
         if parsed.publishing and not may_publish:
             raise _RowFailed(
-                "publishing needs the permission to publish recommendations: import it as a draft"
+                _(
+                    "publishing needs the permission to publish recommendations: "
+                    "import it as a draft"
+                )
             )
         if existing is None or changed:
             self._require("change" if existing else "add", Recommendation)
@@ -1308,7 +1442,10 @@ class _Import:
         except (ValidationError, DatabaseError) as error:
             reason = (str(error).splitlines() or [type(error).__name__])[0]
             self.plan.problems.append(
-                Problem(f"the recommendations of this file could not be saved ({reason})")
+                Problem(
+                    _("the recommendations of this file could not be saved (%(reason)s)")
+                    % {"reason": reason}
+                )
             )
 
     def _objective_tags(self, cells: dict, current: dict[int, tuple[bool, str]]):
@@ -1320,19 +1457,27 @@ class _Import:
         for item in _items(cells.get("objective_sources", "")):
             number_text, colon, source_text = item.partition(":")
             if not colon:
-                bad.add(f"objective source {_show(item)} not understood (use e.g. 7:curator)")
+                bad.add(
+                    _("objective source %(value)s not understood (use e.g. 7:curator)")
+                    % {"value": _show(item)}
+                )
                 continue
-            number = bad(_number, number_text, "objective")
-            source = bad(_choice, source_text, RecommendationObjective.Source, "objective source")
+            number = bad(_number, number_text, _("objective"))
+            source = bad(
+                _choice, source_text, RecommendationObjective.Source, _("objective source")
+            )
             if number is not None and source is not None:
                 sources[number] = source
         if "objectives" in cells:
             numbers = [
-                bad(_number, item, "objective") for item in _items(cells["objectives"], ";,")
+                bad(_number, item, _("objective")) for item in _items(cells["objectives"], ";,")
             ]
             numbers = list(dict.fromkeys(number for number in numbers if number is not None))
             for number in sources.keys() - set(numbers):
-                bad.add(f"objective {number} is in objective_sources but not in objectives")
+                bad.add(
+                    _("objective %(number)d is in objective_sources but not in objectives")
+                    % {"number": number}
+                )
         elif "objective_sources" in cells:
             numbers = list(sources)
         else:
@@ -1342,13 +1487,14 @@ class _Import:
             primary = bad(_number, primary_text, "primary_objective") if primary_text else None
         else:
             primary = next(
-                (number for number, (is_primary, _) in current.items() if is_primary), None
+                (number for number, (is_primary, _source) in current.items() if is_primary),
+                None,
             )
         if primary is not None and primary not in numbers:
             numbers.insert(0, primary)
         for number in numbers:
             if number not in self.objectives:
-                bad.add(f"unknown objective {number}")
+                bad.add(_unknown_number("objective", number))
         if bad.messages:
             raise _Bad(*bad.messages)
         default = RecommendationObjective.Source.CURATOR
@@ -1369,8 +1515,11 @@ class _Import:
         if event is None:
             if not title:
                 raise _RowFailed(
-                    f"unknown event {_show(code)}: give its event_title to create it, "
-                    "or import the events sheet first"
+                    _(
+                        "unknown event %(code)s: give its event_title to create it, "
+                        "or import the events sheet first"
+                    )
+                    % {"code": _show(code)}
                 )
             event = Event(code=code, title=title, kind=Event.Kind.CONSULTATION)
             self._save(event, "event")
@@ -1378,20 +1527,33 @@ class _Import:
             self._record("event", code, CREATE)
             if year:
                 self._warn(
-                    f"event {code} is created without dates (a year is not a date): "
-                    "set them in the events sheet"
+                    _(
+                        "event %(code)s is created without dates (a year is not a date): "
+                        "set them in the events sheet"
+                    )
+                    % {"code": code}
                 )
             return event
         if title and title != event.title:
             self._warn(
-                f"event {event.code} is titled {_show(event.title)} in the tracker; the "
-                "event_title here is not used (change it in the events sheet)"
+                _(
+                    "event %(code)s is titled %(title)s in the tracker; the event_title here "
+                    "is not used (change it in the events sheet)"
+                )
+                % {"code": event.code, "title": _show(event.title)}
             )
         if year and year != str(event.year or ""):
-            self._warn(
-                f"event {event.code} started in {event.year or 'an unknown year'} in the tracker; "
-                "the year here is not used (change the dates in the events sheet)"
-            )
+            if event.year:
+                message = _(
+                    "event %(code)s started in %(year)s in the tracker; the year here is not "
+                    "used (change the dates in the events sheet)"
+                )
+            else:
+                message = _(
+                    "event %(code)s started in an unknown year in the tracker; the year here "
+                    "is not used (change the dates in the events sheet)"
+                )
+            self._warn(message % {"code": event.code, "year": event.year})
         return event
 
     def _session_for(self, event: Event, cells: dict) -> Session | None:
@@ -1406,8 +1568,11 @@ class _Import:
         if session is None:
             if not title:
                 raise _RowFailed(
-                    f"unknown session {_show(code)} of event {event.code}: give its "
-                    "session_title to create it, or import the sessions sheet first"
+                    _(
+                        "unknown session %(code)s of event %(event)s: give its session_title "
+                        "to create it, or import the sessions sheet first"
+                    )
+                    % {"code": _show(code), "event": event.code}
                 )
             session = Session(event=event, code=code, title=title, format=session_format)
             self._save(session, "session")
@@ -1417,8 +1582,11 @@ class _Import:
             session_format and session_format != session.format
         ):
             self._warn(
-                f"session {event.code} {session.code} has another title or format in the "
-                "tracker; the ones here are not used (change them in the sessions sheet)"
+                _(
+                    "session %(event)s %(session)s has another title or format in the "
+                    "tracker; the ones here are not used (change them in the sessions sheet)"
+                )
+                % {"event": event.code, "session": session.code}
             )
         return session
 
@@ -1449,13 +1617,18 @@ class _Import:
 
     def _record_follow_up(self, recommendation: Recommendation, status: str, day: date | None):
         if day is None:
-            raise _RowFailed(f"current_status {status} needs a status_date")
+            raise _RowFailed(
+                _("current_status %(status)s needs a status_date") % {"status": status}
+            )
         if day > timezone.localdate():
-            raise _RowFailed(f"status_date {day} is in the future")
+            raise _RowFailed(_("status_date %(date)s is in the future") % {"date": day})
         if recommendation.status_date and day < recommendation.status_date:
             raise _RowFailed(
-                f"status_date {day} is before the latest follow-up "
-                f"({recommendation.status_date}); correct earlier updates in the admin"
+                _(
+                    "status_date %(date)s is before the latest follow-up (%(latest)s); "
+                    "correct earlier updates in the admin"
+                )
+                % {"date": day, "latest": recommendation.status_date}
             )
         self._require("add", FollowUp)
         services.record_follow_up(
@@ -1482,7 +1655,7 @@ def _follow_up(cells: dict) -> tuple[str, date | None] | None:
         return None
     bad = _Collector()
     if not status_text:
-        bad.add("status_date is given without a current_status")
+        bad.add(_("status_date is given without a current_status"))
     status = bad(_choice, status_text, Status, "current_status") if status_text else None
     day = bad(_date, date_text, "status_date")
     if bad.messages:
