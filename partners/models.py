@@ -78,3 +78,29 @@ class PartnerToken(models.Model):
     def can_write(self) -> bool:
         """Whether the token may create drafts and record follow-up."""
         return self.is_active and self.scope == self.Scope.WRITE
+
+
+class IdempotentRequest(models.Model):
+    """A write sent with an Idempotency-Key, and its answer, so a retry is answered the same."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    key = models.CharField(_("idempotency key"), max_length=255, editable=False)
+    # A digest of the method, path and parsed body: a key sent again with another request is
+    # a mistake, not a retry.
+    fingerprint = models.CharField(max_length=64, editable=False)
+    status_code = models.PositiveSmallIntegerField(editable=False)
+    body = models.JSONField(editable=False)
+    headers = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_caller")
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.status_code})"

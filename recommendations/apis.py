@@ -28,6 +28,7 @@ from gcm_tracker.api.conditional import Versioned, set_validators
 from gcm_tracker.api.csv import stream_csv
 from gcm_tracker.api.exceptions import Conflict
 from gcm_tracker.api.filters import PAGING_PARAMETERS
+from gcm_tracker.api.idempotency import idempotent
 from gcm_tracker.api.pagination import ListPages
 from gcm_tracker.api.views import ConditionalReadMixin, TrackerAPIMixin, TrackerReadOnlyViewSet
 from objectives.models import Objective
@@ -328,6 +329,7 @@ class FollowUpVersioned(Versioned):
 )
 class RecommendationFollowUpsView(FollowUpVersioned, ConditionalReadMixin, generics.GenericAPIView):
     filterset_class = FollowUpFilter
+    accepts_idempotency_key = True
     csv_filename = "follow-ups"
 
     def get_recommendation(self):
@@ -353,6 +355,9 @@ class RecommendationFollowUpsView(FollowUpVersioned, ConditionalReadMixin, gener
     def post(self, request, reference):
         if not may_record_follow_up(request):
             raise PermissionDenied(_("Recording follow-up needs a write token or a curator."))
+        return idempotent(request, lambda: self.record(request))
+
+    def record(self, request):
         recommendation = self.get_recommendation()
         serializer = FollowUpInputSerializer(
             data=request.data, context={"request": request, "recommendation": recommendation}

@@ -221,6 +221,95 @@ def test_an_update_for_an_unknown_recommendation_is_a_404(api_as, history):
     assert response.status_code == 404
 
 
+def test_a_retried_update_with_its_idempotency_key_is_recorded_once(api_as, history):
+    client = api_as("write_token")
+    url, key = history_url(history.reference), {"HTTP_IDEMPOTENCY_KEY": "8d3c-retry-1"}
+
+    first = client.post(url, _update(), format="json", **key)
+    again = client.post(url, _update(), format="json", **key)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert (again["Location"], again["ETag"]) == (first["Location"], first["ETag"])
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert history.follow_ups.count() == 4
+
+
+def test_an_idempotency_key_sent_with_another_update_is_refused_and_changes_nothing(
+    api_as, history
+):
+    client = api_as("write_token")
+    url, key = history_url(history.reference), {"HTTP_IDEMPOTENCY_KEY": "8d3c-retry-2"}
+    client.post(url, _update(), format="json", **key)
+
+    response = client.post(url, _update(note="Another update."), format="json", **key)
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert history.follow_ups.count() == 4
+
+
+def test_idempotency_keys_belong_to_each_caller(api_as, api_client, history):
+    url, key = history_url(history.reference), {"HTTP_IDEMPOTENCY_KEY": "shared-key"}
+
+    by_token = api_as("write_token").post(url, _update(), format="json", **key)
+    api_client.credentials()  # The same client, now with the curator's session alone.
+    by_curator = api_as("curator").post(url, _update(), format="json", **key)
+
+    assert (by_token.status_code, by_curator.status_code) == (201, 201)
+    assert by_token.json()["id"] != by_curator.json()["id"]
+    assert history.follow_ups.count() == 5
+
+
+def test_a_retry_racing_the_first_request_is_undone_and_answered_as_the_first(
+    api_as, history, monkeypatch
+):
+    from gcm_tracker.api import idempotency  # Once the REST framework is set up.
+
+    url, key = history_url(history.reference), {"HTTP_IDEMPOTENCY_KEY": "8d3c-race"}
+    first = api_as("write_token").post(url, _update(), format="json", **key)
+    answered = idempotency._answered
+    looked_up = []
+
+    def not_yet_on_the_first_look(user, key):
+        # The retry looks before the first request has committed its key.
+        looked_up.append(key)
+        return None if len(looked_up) == 1 else answered(user, key)
+
+    monkeypatch.setattr(idempotency, "_answered", not_yet_on_the_first_look)
+
+    again = api_as("write_token").post(url, _update(), format="json", **key)
+
+    assert len(looked_up) == 2
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert history.follow_ups.count() == 4
+
+
+def test_a_refused_update_is_not_remembered_so_its_correction_goes_through(api_as, history):
+    client = api_as("write_token")
+    url, key = history_url(history.reference), {"HTTP_IDEMPOTENCY_KEY": "8d3c-retry-3"}
+
+    refused = client.post(url, _update(status="done"), format="json", **key)
+    corrected = client.post(url, _update(), format="json", **key)
+
+    assert (refused.status_code, corrected.status_code) == (400, 201)
+    assert "Idempotent-Replayed" not in corrected
+    assert history.follow_ups.count() == 4
+
+
+@pytest.mark.parametrize("key", ["", "with space", "ñandú", "x" * 256])
+def test_a_malformed_idempotency_key_is_refused_and_nothing_is_recorded(api_as, history, key):
+    response = api_as("curator").post(
+        history_url(history.reference), _update(), format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["errors"]
+    assert history.follow_ups.count() == 3
+
+
 def test_follow_ups_are_append_only_in_the_api(api_as, history):
     item = history.follow_ups.first()
 

@@ -40,6 +40,15 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _(
+        "This Idempotency-Key was sent before with a different request. Nothing was changed: "
+        "send each new request with a new key."
+    )
+    default_code = "idempotency_key_reused"
+
+
 def _summary(errors) -> str:
     if isinstance(errors, dict):
         names = ", ".join(sorted(str(name) for name in errors))

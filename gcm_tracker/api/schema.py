@@ -97,6 +97,14 @@ ERRORS = {
             "detail": 'Unsupported media type "text/plain" in request.',
         },
     ),
+    422: _error(
+        "The Idempotency-Key was sent before with a different request. Nothing was changed.",
+        {
+            "status": 422,
+            "code": "idempotency_key_reused",
+            "detail": "This Idempotency-Key was sent before with a different request.",
+        },
+    ),
     428: _error(
         "Changing or deleting an item needs If-Match with the ETag you last read.",
         {
@@ -146,6 +154,17 @@ _IF_MODIFIED_SINCE = _header(
     "An HTTP date; 304 when the item has not changed since (single items only: lists answer "
     "If-None-Match).",
 )
+_IDEMPOTENCY_KEY = _header(
+    "Idempotency-Key",
+    "Optional: a new unique value (e.g. a UUID) per request. Sent again with the same request, "
+    "it is not done twice: the first answer comes back with Idempotent-Replayed: true. Kept 7 "
+    "days per caller.",
+)
+_REPLAYED = _header(
+    "Idempotent-Replayed",
+    "true when this is the answer first given to the same Idempotency-Key.",
+    response=[201],
+)
 _IF_MATCH = _header(
     "If-Match",
     "The item's ETag as you last read it. Missing: 428; stale: 412, nothing changed.",
@@ -162,6 +181,9 @@ class TrackerAutoSchema(AutoSchema):
         return self.method in ("PUT", "PATCH", "DELETE") or getattr(
             self.view, "requires_if_match", False
         )
+
+    def _accepts_idempotency_key(self) -> bool:
+        return self.method == "POST" and getattr(self.view, "accepts_idempotency_key", False)
 
     def get_auth(self):
         auths = super().get_auth()
@@ -180,6 +202,8 @@ class TrackerAutoSchema(AutoSchema):
             parameters.append(_ETAG)
         if self._needs_if_match():
             parameters.append(_IF_MATCH)
+        if self._accepts_idempotency_key():
+            parameters += [_IDEMPOTENCY_KEY, _REPLAYED]
         parameters.append(_RETRY_AFTER)
         return parameters
 
@@ -193,6 +217,8 @@ class TrackerAutoSchema(AutoSchema):
             codes += [403, 409, 413, 415]
         if self._needs_if_match():
             codes += [412, 428]
+        if self._accepts_idempotency_key():
+            codes.append(422)
         return sorted(codes)
 
     def _get_response_bodies(self, direction="response"):
