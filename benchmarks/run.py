@@ -304,6 +304,17 @@ class Bench:
         self.rows.append(row)
         return row
 
+    def measured_cold(self, name: str, url: str, cache: str) -> Row:
+        """`url` when every visit comes right after a change of the data (its cache emptied)."""
+        from recommendations import aggregates
+
+        return self.measured(
+            f"{name}, {cache} cache cold",
+            url,
+            before_each=aggregates.invalidate,
+            runs=max(3, self.args.runs // 4),
+        )
+
     def measured_api(self, name: str, url: str, kind: str, *, key: str, other_url: str) -> Row:
         """An API call against the hand-written floor view replaying the same SQL."""
         from benchmarks import floor
@@ -387,7 +398,6 @@ class Bench:
         return not self.args.only or operation in self.args.only
 
     def run_operations(self):
-        from recommendations import aggregates
 
         s = self.samples()
         self.sample = s
@@ -426,12 +436,7 @@ class Bench:
                 target="median < 100 ms",
                 limit_ms=100,
             )
-            self.measured(
-                "full-text search, counts cache cold",
-                search,
-                before_each=aggregates.invalidate,
-                runs=max(3, self.args.runs // 4),
-            )
+            self.measured_cold("full-text search", search, "counts")
         if self.wanted("objective"):
             objective = f"/objectives/{s['objective']}/"
             self.measured(
@@ -441,12 +446,7 @@ class Bench:
                 target="median < 100 ms",
                 limit_ms=100,
             )
-            self.measured(
-                "objective page, counts cache cold",
-                objective,
-                before_each=aggregates.invalidate,
-                runs=max(3, self.args.runs // 4),
-            )
+            self.measured_cold("objective page", objective, "counts")
         if self.wanted("home"):
             self.measured(
                 "home page",
@@ -454,20 +454,10 @@ class Bench:
                 target="median < 100 ms",
                 limit_ms=100,
             )
-            self.measured(
-                "home page, aggregates cache cold",
-                "/",
-                before_each=aggregates.invalidate,
-                runs=max(3, self.args.runs // 4),
-            )
+            self.measured_cold("home page", "/", "aggregates")
         if self.wanted("coverage"):
             self.measured("coverage page", "/coverage/", target="fixed queries")
-            self.measured(
-                "coverage page, aggregates cache cold",
-                "/coverage/",
-                before_each=aggregates.invalidate,
-                runs=max(3, self.args.runs // 4),
-            )
+            self.measured_cold("coverage page", "/coverage/", "aggregates")
         if self.wanted("export"):
             self.export()
         if self.wanted("import"):
